@@ -1,0 +1,3 @@
+from flashprep.cli import main
+
+main()

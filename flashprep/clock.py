@@ -1,0 +1,53 @@
+"""Study-day arithmetic and the one place that reads the clock.
+
+A study day rolls over at `day_starts_at` o'clock local time (default 4, as in
+Anki), so a session at 01:30 still counts for the day before. Due dates are
+local calendar dates. The wall-clock time is used (not UTC) so a DST change
+moves the rollover with the local clock.
+
+`FLASHPREP_NOW` (ISO 8601 with an offset, e.g. 2026-11-26T09:00:00+01:00)
+replaces the clock for scripting and tests; its offset is the local time zone.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta
+
+from flashprep.errors import ConfigError
+
+
+def parse_now(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(
+            f"FLASHPREP_NOW={value!r} is not an ISO 8601 timestamp "
+            "(example: 2026-11-26T09:00:00+01:00)"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ConfigError(
+            f"FLASHPREP_NOW={value!r} has no UTC offset (example: 2026-11-26T09:00:00+01:00)"
+        )
+    return moment
+
+
+def now() -> datetime:
+    """The current time, aware, in the local time zone (or FLASHPREP_NOW)."""
+    value = os.environ.get("FLASHPREP_NOW")
+    if value:
+        return parse_now(value)
+    return datetime.now().astimezone()
+
+
+def study_day(moment: datetime, day_starts_at: int = 4) -> date:
+    """The study day that `moment` (aware) belongs to, by its own wall clock."""
+    if moment.tzinfo is None:
+        raise ValueError("study_day needs an aware datetime")
+    wall = moment.replace(tzinfo=None)
+    return (wall - timedelta(hours=day_starts_at)).date()
+
+
+def utc_iso(moment: datetime) -> str:
+    """A compact UTC timestamp for the log, e.g. 2026-11-26T08:00:00.123Z."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,5 @@
+"""Command modules beyond the core ones; each registers its commands on flashprep.cli.app.
+
+Each module keeps heavy imports inside its command functions, so importing this
+package stays cheap.
+"""

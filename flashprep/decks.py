@@ -1,0 +1,466 @@
+"""Decks: where they come from, how they are parsed and checked, and the cache.
+
+Sources are read in this order: the bundled decks (shipped inside the package),
+the user's decks in `<home>/decks/*.toml`, then each `--decks DIR`. A card id is
+the card's identity in the history, so it must be unique across every loaded
+deck; a user card may replace a bundled card of the same id only with
+`override = true`.
+
+Parsing a deck file means tomllib plus the pydantic models in
+flashprep.deckschema. Both are slow next to reading JSON, so the parsed,
+validated form of each file is cached in `<home>/cache/decks.json`, keyed by the
+file's path, size and mtime; a warm start reads that JSON and never imports
+pydantic. A changed file is parsed and validated again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flashprep import __version__
+from flashprep.errors import DeckError, UnknownCardError
+
+CACHE_FORMAT = 1
+BUNDLED, USER, EXTRA = "bundled", "user", "extra"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    id: str
+    deck: str
+    front: str
+    back: str
+    tags: tuple[str, ...] = ()
+    topic: str | None = None
+    key_points: tuple[str, ...] = ()
+    hint: str | None = None
+    draft: bool = False
+    override: bool = False
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    item: str
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+
+
+@dataclass(frozen=True)
+class Deck:
+    id: str
+    name: str
+    category: str
+    description: str
+    tags: tuple[str, ...]
+    path: str
+    source: str
+    card_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class Collection:
+    """Every loaded deck and card, in source order then file order."""
+
+    decks: list[Deck] = field(default_factory=list)
+    cards: dict[str, Card] = field(default_factory=dict)
+    checklist: list[ChecklistItem] = field(default_factory=list)
+
+    def deck(self, deck_id: str) -> Deck:
+        for d in self.decks:
+            if d.id == deck_id:
+                return d
+        raise UnknownCardError(
+            f"no deck {deck_id!r}" + did_you_mean(deck_id, [d.id for d in self.decks])
+        )
+
+    def card(self, card_id: str) -> Card:
+        try:
+            return self.cards[card_id]
+        except KeyError:
+            raise UnknownCardError(
+                f"no card {card_id!r}" + did_you_mean(card_id, self.cards)
+            ) from None
+
+    def deck_cards(self, deck_id: str) -> list[Card]:
+        return [c for c in self.cards.values() if c.deck == deck_id]
+
+    def select(
+        self, decks: Sequence[str] = (), tags: Sequence[str] = (), *, include_drafts: bool = False
+    ) -> list[Card]:
+        """Cards in any of `decks` (all when empty) carrying any of `tags` (any when empty).
+
+        Unknown deck ids are an error; a tag that matches no card is an error too,
+        since a typo there would silently show an empty queue.
+        """
+        for d in decks:
+            self.deck(d)
+        wanted_decks = set(decks)
+        wanted_tags = set(tags)
+        if wanted_tags:
+            known = {t for c in self.cards.values() for t in c.tags}
+            for t in tags:
+                if t not in known:
+                    raise UnknownCardError(f"no card has the tag {t!r}" + did_you_mean(t, known))
+        out = []
+        for c in self.cards.values():
+            if c.draft and not include_drafts:
+                continue
+            if wanted_decks and c.deck not in wanted_decks:
+                continue
+            if wanted_tags and wanted_tags.isdisjoint(c.tags):
+                continue
+            out.append(c)
+        return out
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + ", ".join(repr(c) for c in close) + "?)"
+
+
+# ----------------------------------------------------------------- sources
+
+
+def bundled_dir() -> Path:
+    """The bundled decks: inside the installed package, or decks/ in a source tree."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("flashprep"))) / "decks"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "decks"
+
+
+def user_decks_dir(home: Path) -> Path:
+    return home / "decks"
+
+
+def deck_sources(home: Path, extra_dirs: Sequence[Path] = ()) -> list[tuple[Path, str]]:
+    """(file, source) for every deck file, in load order. Missing --decks dirs are errors."""
+    out: list[tuple[Path, str]] = []
+    for directory, source in [(bundled_dir(), BUNDLED), (user_decks_dir(home), USER)]:
+        if directory.is_dir():
+            out.extend((p, source) for p in sorted(directory.glob("*.toml")))
+    for directory in extra_dirs:
+        directory = Path(directory)
+        if directory.is_file() and directory.suffix == ".toml":
+            out.append((directory, EXTRA))
+            continue
+        if not directory.is_dir():
+            raise DeckError(f"--decks {directory}: no such directory")
+        out.extend((p, EXTRA) for p in sorted(directory.glob("*.toml")))
+    return out
+
+
+# ----------------------------------------------------------------- parsing
+
+_TABLE_RE = re.compile(r"^\s*\[\[\s*(cards|checklist)\s*\]\]\s*(#.*)?$")
+_DECK_RE = re.compile(r"^\s*\[\s*deck\s*\]\s*(#.*)?$")
+
+
+def _table_lines(text: str) -> dict[str, list[int]]:
+    """1-based line numbers of each [[cards]] / [[checklist]] header and [deck]."""
+    found: dict[str, list[int]] = {"cards": [], "checklist": [], "deck": []}
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = _TABLE_RE.match(line)
+        if m:
+            found[m.group(1)].append(n)
+        elif _DECK_RE.match(line):
+            found["deck"].append(n)
+    return found
+
+
+def _key_line(text: str, start: int, key: str) -> int:
+    """The line of `key = ...` at or after line `start` (falls back to `start`)."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    lines = text.splitlines()
+    for n in range(start, len(lines) + 1):
+        if n > start and lines[n - 1].lstrip().startswith("["):
+            break
+        if pattern.match(lines[n - 1]):
+            return n
+    return start
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = [p for p in err["loc"] if not isinstance(p, int)]
+    name = str(loc[-1]) if loc else ""
+    kind = err["type"]
+    if kind == "missing":
+        return f"missing field {name!r}"
+    if kind == "extra_forbidden":
+        return f"unknown key {name!r}"
+    if kind == "value_error":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return f"{name}: {msg}" if name else msg
+    if kind.endswith("_type"):
+        expected = kind.removesuffix("_type").replace("dict", "table").replace("str", "string")
+        return f"{name} must be a {expected}, got {type(err.get('input')).__name__}"
+    return f"{name}: {err['msg']}" if name else str(err["msg"])
+
+
+def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
+    """Parse and validate one deck file; return its plain, cacheable form."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from flashprep.deckschema import DeckFileModel
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        detail = msg[: m.start()].strip() if m else msg
+        if m:
+            raise DeckError(
+                f"invalid TOML: {detail}", path, int(m.group(1)), int(m.group(2))
+            ) from None
+        raise DeckError(f"invalid TOML: {detail}", path) from None
+    lines = _table_lines(text)
+    try:
+        model = DeckFileModel.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        line: int | None = None
+        where = ""
+        if len(loc) >= 2 and loc[0] in ("cards", "checklist") and isinstance(loc[1], int):
+            table, index = str(loc[0]), loc[1]
+            headers = lines[table]
+            if index < len(headers):
+                line = headers[index]
+                if len(loc) >= 3:
+                    line = _key_line(text, line, str(loc[2]))
+            item = raw.get(table, [])
+            ident = item[index].get("id") if isinstance(item, list) and index < len(item) and isinstance(item[index], dict) else None
+            where = f"{'card' if table == 'cards' else 'checklist item'} {ident!r}: " if isinstance(ident, str) else f"{table}[{index + 1}]: "
+        elif loc and loc[0] == "deck":
+            line = lines["deck"][0] if lines["deck"] else None
+            if line is not None and len(loc) >= 2:
+                line = _key_line(text, line, str(loc[1]))
+            where = "[deck] "
+            if len(loc) == 1 and err["type"] == "missing":
+                where = ""
+                err = {**err, "loc": ("deck",), "msg": "missing [deck] table"}
+        elif len(loc) == 0:
+            pass
+        raise DeckError(where + _describe(err), path, line) from None
+    headers = lines["cards"]
+    cards = []
+    for i, c in enumerate(model.cards):
+        cards.append(
+            {
+                "id": c.id,
+                "front": c.front.strip("\n"),
+                "back": c.back.strip("\n"),
+                "tags": list(c.tags),
+                "topic": c.topic,
+                "key_points": list(c.key_points),
+                "hint": c.hint,
+                "draft": c.draft,
+                "override": c.override,
+                "line": headers[i] if i < len(headers) else 0,
+            }
+        )
+    seen: dict[str, int] = {}
+    for c in cards:
+        if c["id"] in seen:
+            raise DeckError(
+                f"duplicate card id {c['id']!r} (also at line {seen[c['id']]})", path, c["line"]
+            )
+        seen[c["id"]] = c["line"]
+    return {
+        "deck": model.deck.model_dump(),
+        "cards": cards,
+        "checklist": [item.model_dump() for item in model.checklist],
+    }
+
+
+def read_deck_file(path: Path) -> dict[str, Any]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DeckError(f"cannot read: {exc.strerror}", path) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeckError("not UTF-8 text (save the file as UTF-8)", path, line) from None
+    return parse_deck_text(text, path)
+
+
+# ----------------------------------------------------------------- cache
+
+
+def _cache_path(home: Path) -> Path:
+    return home / "cache" / "decks.json"
+
+
+def _read_cache(home: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(_cache_path(home).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != [CACHE_FORMAT, __version__]:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _write_cache(home: Path, files: dict[str, Any]) -> None:
+    """Best effort: a cache that cannot be written only costs speed."""
+    from flashprep.fsutil import atomic_write_bytes
+
+    path = _cache_path(home)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({"format": [CACHE_FORMAT, __version__], "files": files})
+        atomic_write_bytes(path, payload.encode("utf-8"))
+    except Exception:
+        pass
+
+
+def _stat_key(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def load_parsed(
+    sources: Sequence[tuple[Path, str]], home: Path | None, *, use_cache: bool = True
+) -> list[tuple[Path, str, dict[str, Any]]]:
+    cache = _read_cache(home) if (home is not None and use_cache) else {}
+    fresh: dict[str, Any] = {}
+    out = []
+    changed = False
+    for path, source in sources:
+        key = str(path.resolve())
+        try:
+            stamp = _stat_key(path)
+        except OSError as exc:
+            raise DeckError(f"cannot read: {exc.strerror}", path) from None
+        hit = cache.get(key)
+        if hit and hit.get("stamp") == stamp:
+            data = hit["data"]
+        else:
+            data = read_deck_file(path)
+            changed = True
+        fresh[key] = {"stamp": stamp, "data": data}
+        out.append((path, source, data))
+    if home is not None and use_cache and (changed or set(fresh) != set(cache)):
+        _write_cache(home, fresh)
+    return out
+
+
+# ----------------------------------------------------------------- assembling
+
+
+def build_collection(
+    parsed: Sequence[tuple[Path, str, dict[str, Any]]], *, errors: list[DeckError] | None = None
+) -> Collection:
+    """Assemble parsed files into a Collection.
+
+    Cross-file problems (duplicate ids) raise the first DeckError, or, when an
+    `errors` list is given, are collected there and the offending card skipped.
+    """
+
+    def problem(exc: DeckError) -> None:
+        if errors is None:
+            raise exc
+        errors.append(exc)
+
+    col = Collection()
+    deck_paths: dict[str, Path] = {}
+    where: dict[str, tuple[Path, int, str]] = {}
+    for path, source, data in parsed:
+        meta = data["deck"]
+        deck_id = meta["id"]
+        if deck_id in deck_paths:
+            problem(DeckError(f"duplicate deck id {deck_id!r} (also in {deck_paths[deck_id]})", path))
+            continue
+        deck_paths[deck_id] = path
+        ids = []
+        for c in data["cards"]:
+            card = Card(
+                id=c["id"], deck=deck_id, front=c["front"], back=c["back"],
+                tags=tuple(c["tags"]), topic=c["topic"], key_points=tuple(c["key_points"]),
+                hint=c["hint"], draft=c["draft"], override=c["override"],
+                path=str(path), line=c["line"],
+            )
+            if card.id in col.cards:
+                first_path, first_line, first_source = where[card.id]
+                if card.override and first_source == BUNDLED and source != BUNDLED:
+                    # Replaces the bundled card everywhere; the id keeps its history.
+                    original = col.cards[card.id]
+                    col.cards[card.id] = Card(**{
+                        **{f: getattr(card, f) for f in Card.__slots__},
+                        "deck": original.deck,
+                    })
+                    where[card.id] = (path, card.line, source)
+                    continue
+                problem(DeckError(
+                    f"duplicate card id {card.id!r}: also in {first_path}:{first_line}"
+                    + ("" if first_source != BUNDLED else " (set override = true to replace a bundled card)"),
+                    path, card.line,
+                ))
+                continue
+            if card.override:
+                problem(DeckError(
+                    f"card {card.id!r} has override = true but there is no bundled card with that id",
+                    path, card.line,
+                ))
+                continue
+            col.cards[card.id] = card
+            where[card.id] = (path, card.line, source)
+            ids.append(card.id)
+        for item in data["checklist"]:
+            col.checklist.append(
+                ChecklistItem(item["id"], item["item"], tuple(item["topics"]), tuple(item["tags"]), deck_id)
+            )
+        col.decks.append(
+            Deck(deck_id, meta["name"], meta["category"], meta["description"],
+                 tuple(meta["tags"]), str(path), source, tuple(ids))
+        )
+    # Overriding cards sit in the original deck's list, not the user deck's.
+    by_deck: dict[str, list[str]] = {}
+    for c in col.cards.values():
+        by_deck.setdefault(c.deck, []).append(c.id)
+    col.decks = [
+        Deck(d.id, d.name, d.category, d.description, d.tags, d.path, d.source,
+             tuple(by_deck.get(d.id, ())))
+        for d in col.decks
+    ]
+    return col
+
+
+def load_collection(
+    home: Path, extra_dirs: Sequence[Path] = (), *, use_cache: bool = True
+) -> Collection:
+    sources = deck_sources(home, extra_dirs)
+    return build_collection(load_parsed(sources, home, use_cache=use_cache))
+
+
+def check_files(paths: Sequence[tuple[Path, str]]) -> tuple[list[tuple[Path, str, dict[str, Any]]], list[DeckError]]:
+    """Parse every file without the cache, collecting one error per bad file."""
+    good, errors = [], []
+    for path, source in paths:
+        try:
+            good.append((path, source, read_deck_file(path)))
+        except DeckError as exc:
+            errors.append(exc)
+    return good, errors
+

@@ -1,0 +1,81 @@
+"""Pydantic models of a deck file, the validator for what users write.
+
+Imported only when a deck file has to be parsed afresh (a cache miss, validate,
+add, generate), never on the start-up path of a warm `flashprep status`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _slug(value: str) -> str:
+    if not SLUG_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not a slug (lowercase letters, digits and single hyphens, e.g. 'python-gil')"
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Text = Annotated[str, AfterValidator(_text)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class DeckMetaModel(Strict):
+    id: Slug
+    name: Text
+    category: Text
+    description: str = ""
+    tags: list[Slug] = Field(default_factory=list)
+
+
+class CardModel(Strict):
+    id: Slug
+    front: Text
+    back: str
+    tags: list[Slug] = Field(default_factory=list)
+    topic: Slug | None = None
+    key_points: list[Text] = Field(default_factory=list, max_length=5)
+    hint: str | None = None
+    draft: bool = False
+    override: bool = False
+
+    @model_validator(mode="after")
+    def _back_required(self) -> CardModel:
+        if not self.back.strip() and not self.draft:
+            raise ValueError("field 'back' must not be empty (mark an unanswered card with draft = true)")
+        return self
+
+
+class ChecklistModel(Strict):
+    id: Slug
+    item: Text
+    topics: list[Slug] = Field(default_factory=list)
+    tags: list[Slug] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _needs_target(self) -> ChecklistModel:
+        if not self.topics and not self.tags:
+            raise ValueError("a checklist item needs topics or tags")
+        return self
+
+
+class DeckFileModel(Strict):
+    deck: DeckMetaModel
+    cards: list[CardModel] = Field(default_factory=list)
+    checklist: list[ChecklistModel] = Field(default_factory=list)

@@ -1,0 +1,62 @@
+"""Durable file writes: atomic replace and fsync, shared by every writer.
+
+A file is never rewritten in place. New content goes to a temporary file in the
+same directory, which is flushed and fsynced, then renamed over the old one with
+os.replace (atomic on POSIX), and the directory is fsynced so the rename itself
+survives a power cut. If anything fails the temporary file is removed and the
+old file is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from flashprep.errors import FlashprepError
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` durable (no-op where unsupported)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def describe_os_error(action: str, path: Path, exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return f"cannot {action} {path}: {reason}"
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, error: type[FlashprepError] = FlashprepError) -> None:
+    """Replace `path` with `data` atomically and durably; raise `error` on failure."""
+    path = Path(path)
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+        fsync_dir(path.parent)
+    except OSError as exc:
+        raise error(describe_os_error("write", path, exc)) from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+
+
+def atomic_write_text(path: Path, text: str, *, error: type[FlashprepError] = FlashprepError) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), error=error)

@@ -1,0 +1,442 @@
+"""The review history: an append-only JSON Lines log and a state checkpoint.
+
+`<home>/reviews.jsonl` is the source of truth. Each line is one event: an
+answer (kind new / review / redrill) or a card-management action (suspend,
+unsuspend, bury, forget, undo), with the card's resulting state in full, so
+replaying the log is "the last event of each card wins".
+
+`<home>/state.json` is a checkpoint of every card's state plus the byte offset,
+line count and id of the last event it includes. Loading reads the checkpoint
+and then only the log's tail past that offset, so start-up never parses the
+whole log. The checkpoint is replaced atomically and may lag the log by any
+number of events (a crash between the two writes is harmless); a missing,
+damaged or mismatched checkpoint is rebuilt from the log.
+
+Durability rules:
+* every append is written, flushed and fsynced before `append` returns;
+* a torn last line (a crash mid-append) is copied aside to `reviews.jsonl.torn`
+  and cut off before the next append, so the next answer never glues onto it;
+* a corrupt line anywhere else is an error naming the line, and the file is
+  left exactly as it is;
+* one writer at a time: writers hold an flock on `<home>/lock` (released by the
+  kernel if the process dies, so a stale lock never blocks anyone).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flashprep.clock import utc_iso
+from flashprep.errors import HistoryError, LockedError
+from flashprep.fsutil import atomic_write_bytes, describe_os_error, fsync_dir
+from flashprep.schedule import NEW_CARD, CardState
+
+SCHEMA = 1
+LOG_NAME = "reviews.jsonl"
+STATE_NAME = "state.json"
+LOCK_NAME = "lock"
+EVENT_KINDS = frozenset(
+    {"new", "review", "redrill", "suspend", "unsuspend", "bury", "forget", "undo", "leech"}
+)
+ANSWER_KINDS = frozenset({"new", "review", "redrill"})
+
+
+def new_event_id(moment: datetime) -> str:
+    """Sortable and unique: milliseconds since the epoch, then 32 random bits."""
+    return f"{int(moment.timestamp() * 1000):012x}{os.urandom(4).hex()}"
+
+
+def make_event(
+    card_id: str,
+    kind: str,
+    state: CardState,
+    moment: datetime,
+    day: date,
+    *,
+    grade: int | None = None,
+    duration_ms: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "v": SCHEMA,
+        "id": new_event_id(moment),
+        "card_id": card_id,
+        "ts": utc_iso(moment),
+        "day": day.isoformat(),
+        "kind": kind,
+    }
+    if grade is not None:
+        event["grade"] = grade
+    if duration_ms is not None:
+        event["duration_ms"] = max(0, int(duration_ms))
+    event.update(extra)
+    event["state"] = state.to_dict()
+    return event
+
+
+def check_event(obj: Any) -> tuple[str, CardState]:
+    """Validate one decoded log line; return (card_id, state) or raise ValueError."""
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    version = obj.get("v", 1)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError("bad schema version")
+    if version > SCHEMA:
+        raise NewerSchema(version)
+    card_id = obj.get("card_id")
+    if not isinstance(card_id, str) or not card_id:
+        raise ValueError("no card_id")
+    if not isinstance(obj.get("id"), str):
+        raise ValueError("no event id")
+    if obj.get("kind") not in EVENT_KINDS:
+        raise ValueError(f"unknown kind {obj.get('kind')!r}")
+    grade = obj.get("grade")
+    if obj["kind"] in ANSWER_KINDS and (
+        not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
+    ):
+        raise ValueError("an answer needs a grade 0-5")
+    for key in ("ts", "day"):
+        if not isinstance(obj.get(key), str):
+            raise ValueError(f"no {key}")
+    date.fromisoformat(obj["day"])
+    state = obj.get("state")
+    if not isinstance(state, dict):
+        raise ValueError("no state")
+    try:
+        return card_id, CardState.from_dict(state)
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"bad state: {exc}") from None
+
+
+class NewerSchema(ValueError):
+    def __init__(self, version: int) -> None:
+        super().__init__(f"schema {version}")
+        self.version = version
+
+
+def _newer(path: Path, version: int) -> HistoryError:
+    return HistoryError(
+        f"{path} was written by a newer flashprep (schema {version}, this one reads {SCHEMA}); "
+        "upgrade flashprep - nothing was changed"
+    )
+
+
+@dataclass
+class Tail:
+    events: list[tuple[int, dict[str, Any]]]  # (1-based line number, event)
+    end: int  # byte offset just past the last complete line
+    lines: int  # complete lines up to `end`
+    torn: bytes  # bytes after the last newline that do not form an event
+    needs_newline: bool = False  # the last event is complete but lacks its newline
+
+
+def scan(path: Path, start: int = 0, first_line: int = 1) -> Tail:
+    """Read complete events from byte `start` to the end; raise on a corrupt line."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            data = fh.read()
+    except FileNotFoundError:
+        return Tail([], start, first_line - 1, b"")
+    except OSError as exc:
+        raise HistoryError(describe_os_error("read", path, exc)) from None
+    events: list[tuple[int, dict[str, Any]]] = []
+    pos = 0
+    lineno = first_line
+    cut = data.rfind(b"\n") + 1
+    body, rest = data[:cut], data[cut:]
+    for raw in body.split(b"\n")[:-1]:
+        pos += len(raw) + 1
+        if raw.strip():
+            events.append((lineno, _decode(path, lineno, raw)))
+        lineno += 1
+    torn = b""
+    needs_newline = False
+    if rest.strip():
+        try:
+            events.append((lineno, _decode(path, lineno, rest)))
+            pos += len(rest)
+            lineno += 1
+            needs_newline = True
+        except HistoryError:
+            torn = rest
+    elif rest:
+        torn = rest
+    return Tail(events, start + pos, lineno - 1, torn, needs_newline)
+
+
+def _decode(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
+    try:
+        obj = json.loads(raw)
+        check_event(obj)
+    except NewerSchema as exc:
+        raise _newer(path, exc.version) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        reason = str(exc).split("\n")[0][:80]
+        raise HistoryError(
+            f"{path}:{lineno}: corrupt event ({reason}); the file was left as it is "
+            "- run 'flashprep doctor' for the options"
+        ) from None
+    return obj
+
+
+def iter_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Every complete event of the log, with its line number (whole-log read)."""
+    yield from scan(path).events
+
+
+class History:
+    """The review history of one home, opened for reading or for writing."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.log_path = self.home / LOG_NAME
+        self.state_path = self.home / STATE_NAME
+        self.torn_path = self.home / (LOG_NAME + ".torn")
+        self.states: dict[str, CardState] = {}
+        self.offset = 0
+        self.lines = 0
+        self.last_id: str | None = None
+        self.warnings: list[str] = []
+        self.writable = False
+        self.replayed = 0
+        self._lock_fd: int | None = None
+        self._log_fd: int | None = None
+        self._dirty = False
+        self._needs_newline = False
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, home: Path, *, write: bool = False) -> History:
+        h = cls(home)
+        if write:
+            h._lock()
+        try:
+            h._load()
+            if write:
+                h._open_for_append()
+        except BaseException:
+            h.close(checkpoint=False)
+            raise
+        return h
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def state(self, card_id: str) -> CardState:
+        return self.states.get(card_id, NEW_CARD)
+
+    def _lock(self) -> None:
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise HistoryError(describe_os_error("write to", self.home, exc)) from None
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - non-POSIX: no locking available
+            pass
+        except OSError:
+            pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise LockedError(
+                f"another flashprep session is running (pid {pid}); finish it first"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock_fd = fd
+        self.writable = True
+
+    def _read_checkpoint(self) -> None:
+        try:
+            raw = self.state_path.read_bytes()
+        except FileNotFoundError:
+            if self.log_path.exists():
+                self.warnings.append(f"{self.state_path} is missing; rebuilt it from the log")
+            return
+        except OSError as exc:
+            raise HistoryError(describe_os_error("read", self.state_path, exc)) from None
+        try:
+            data = json.loads(raw)
+            schema = data["schema"]
+            if isinstance(schema, int) and schema > SCHEMA:
+                raise _newer(self.state_path, schema)
+            if schema != SCHEMA:
+                raise ValueError("schema")
+            offset, lines, last_id = data["offset"], data["lines"], data["last_id"]
+            if not (isinstance(offset, int) and isinstance(lines, int) and offset >= 0):
+                raise ValueError("offset")
+            states = {k: CardState.from_dict(v) for k, v in data["cards"].items()}
+        except HistoryError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError):
+            self.warnings.append(f"{self.state_path} is damaged; rebuilt it from the log")
+            return
+        if not self._checkpoint_matches(offset, last_id):
+            self.warnings.append(f"{self.state_path} does not match the log; rebuilt it from the log")
+            return
+        self.states, self.offset, self.lines, self.last_id = states, offset, lines, last_id
+
+    def _checkpoint_matches(self, offset: int, last_id: str | None) -> bool:
+        if offset == 0:
+            return last_id is None
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                if fh.tell() < offset:
+                    return False
+                start = max(0, offset - 65536)
+                fh.seek(start)
+                chunk = fh.read(offset - start)
+        except OSError:
+            return False
+        if not chunk.endswith(b"\n"):
+            return False
+        line = chunk[:-1].rsplit(b"\n", 1)[-1]
+        try:
+            return bool(json.loads(line).get("id") == last_id)
+        except (ValueError, AttributeError):
+            return False
+
+    def _load(self) -> None:
+        self._read_checkpoint()
+        tail = scan(self.log_path, self.offset, self.lines + 1)
+        for _, event in tail.events:
+            self.states[event["card_id"]] = CardState.from_dict(event["state"])
+            self.last_id = event["id"]
+        self.replayed = len(tail.events)
+        self.offset, self.lines = tail.end, tail.lines
+        self._needs_newline = tail.needs_newline
+        self._dirty = self.replayed > 0 or bool(self.warnings)
+        if tail.torn:
+            if self.writable:
+                self._set_aside_torn(tail.torn)
+            else:
+                self.warnings.append(
+                    f"{self.log_path}: the last line is incomplete (an interrupted write, "
+                    f"{len(tail.torn)} bytes); it is ignored and will be set aside at the next write"
+                )
+
+    def _set_aside_torn(self, torn: bytes) -> None:
+        """Copy the torn bytes to reviews.jsonl.torn, then cut them off the log."""
+        try:
+            with open(self.torn_path, "ab") as fh:
+                fh.write(torn + b"\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            with open(self.log_path, "r+b") as fh:
+                fh.truncate(self.offset)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise HistoryError(describe_os_error("repair", self.log_path, exc)) from None
+        self.warnings.append(
+            f"{self.log_path}: the last line was incomplete (an interrupted write); "
+            f"{len(torn)} bytes set aside in {self.torn_path.name}, every complete answer kept"
+        )
+
+    def _open_for_append(self) -> None:
+        existed = self.log_path.exists()
+        try:
+            self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            if self._needs_newline:
+                # A complete last event written without its newline: finish the line.
+                os.write(self._log_fd, b"\n")
+                os.fsync(self._log_fd)
+                self.offset += 1
+                self._needs_newline = False
+            if not existed:
+                fsync_dir(self.home)
+        except OSError as exc:
+            raise HistoryError(describe_os_error("write", self.log_path, exc)) from None
+        if self._dirty:
+            self.checkpoint()
+
+    # ------------------------------------------------------------ writing
+
+    def append(self, events: list[dict[str, Any]]) -> None:
+        """Write events durably (written, flushed, fsynced) and apply them."""
+        if not self.writable or self._log_fd is None:
+            raise HistoryError("the history was opened read-only")
+        parsed = [(e["card_id"], CardState.from_dict(e["state"])) for e in events]
+        data = b"".join(
+            json.dumps(e, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+            for e in events
+        )
+        fd = self._log_fd
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                view = view[n:]
+            os.fsync(fd)
+        except OSError as exc:
+            # Cut a partial write off again, so the log ends on a complete line.
+            try:
+                os.ftruncate(fd, self.offset)
+                os.fsync(fd)
+            except OSError:
+                pass
+            raise HistoryError(describe_os_error("write", self.log_path, exc)) from None
+        for card_id, state in parsed:
+            self.states[card_id] = state
+        self.offset += len(data)
+        self.lines += len(events)
+        self.last_id = events[-1]["id"]
+        self._dirty = True
+
+    def record(
+        self, card_id: str, kind: str, state: CardState, moment: datetime, day: date, **fields: Any
+    ) -> dict[str, Any]:
+        """Build one event, append it durably, and return it."""
+        event = make_event(card_id, kind, state, moment, day, **fields)
+        self.append([event])
+        return event
+
+    def checkpoint_bytes(self) -> bytes:
+        data = {
+            "schema": SCHEMA,
+            "offset": self.offset,
+            "lines": self.lines,
+            "last_id": self.last_id,
+            "cards": {k: v.to_dict() for k, v in sorted(self.states.items())},
+        }
+        return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+    def checkpoint(self) -> None:
+        """Replace state.json atomically with the current states."""
+        atomic_write_bytes(self.state_path, self.checkpoint_bytes(), error=HistoryError)
+        self._dirty = False
+
+    def close(self, *, checkpoint: bool = True) -> None:
+        try:
+            if checkpoint and self.writable and self._dirty:
+                self.checkpoint()
+        finally:
+            if self._log_fd is not None:
+                os.close(self._log_fd)
+                self._log_fd = None
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)  # releases the flock
+                self._lock_fd = None
+            self.writable = False
+
+
+def replay(path: Path) -> dict[str, CardState]:
+    """Every card's state from a full read of the log (for doctor and tests)."""
+    states: dict[str, CardState] = {}
+    for _, event in iter_events(path):
+        states[event["card_id"]] = CardState.from_dict(event["state"])
+    return states

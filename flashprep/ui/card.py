@@ -1,0 +1,61 @@
+"""Rendering one card with rich: Markdown with highlighted code, key points, schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+CODE_THEME = "monokai"
+
+
+def markdown(text: str) -> Any:
+    from rich.markdown import Markdown
+
+    return Markdown(text, code_theme=CODE_THEME)
+
+
+def key_points(points: list[str]) -> Any:
+    from rich.text import Text
+
+    t = Text()
+    for p in points:
+        t.append("  ☐ ", style="cyan")
+        t.append(p + "\n")
+    return t
+
+
+def render_card_report(report: dict[str, Any]) -> None:
+    from rich.console import Console, Group
+    from rich.panel import Panel
+    from rich.table import Table
+
+    con = Console(highlight=False)
+    title = f"[bold]{report['id']}[/]  [dim]{report['deck']}" + (
+        f" · {report['topic']}" if report["topic"] else "") + "[/]"
+    con.print(Panel(markdown(report["front"]), title=title, title_align="left", border_style="cyan"))
+    parts: list[Any] = [markdown(report["back"])]
+    if report["key_points"]:
+        parts.append(key_points(report["key_points"]))
+    con.print(Panel(Group(*parts), title="answer", title_align="left", border_style="green"))
+    sched = Table.grid(padding=(0, 2))
+    sched.add_column(style="dim")
+    sched.add_column()
+    status = "new" if report["new"] else f"due {report['due']}"
+    if report["suspended"]:
+        status += " (suspended" + (", leech)" if report["leech"] else ")")
+    if report["buried_until"]:
+        status += f" (buried until {report['buried_until']})"
+    for k, v in [("status", status), ("EF", f"{report['ef']:.2f}"),
+                 ("interval", f"{report['interval']} day(s)"),
+                 ("repetitions", report["repetitions"]), ("lapses", report["lapses"]),
+                 ("tags", ", ".join(report["tags"]) or "-")]:
+        sched.add_row(k, str(v))
+    con.print(sched)
+    if report["history"]:
+        h = Table(title="history", title_justify="left")
+        for col in ("day", "kind", "grade", "time"):
+            h.add_column(col)
+        for e in report["history"]:
+            ms = e.get("duration_ms")
+            h.add_row(e["day"], e["kind"], str(e.get("grade", "")),
+                      f"{ms / 1000:.1f}s" if ms is not None else "")
+        con.print(h)
