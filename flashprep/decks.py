@@ -1,7 +1,9 @@
 """Decks: where they come from, how they are parsed and checked, and the cache.
 
 Sources are read in this order: the bundled decks (shipped inside the package),
-the user's decks in `<home>/decks/*.toml`, then each `--decks DIR`. A card id is
+the user's decks in `<home>/decks/*.toml`, then each `--decks DIR`.
+`FLASHPREP_BUNDLED=0` leaves the bundled decks out (for a user's own decks
+only, and for tests). A card id is
 the card's identity in the history, so it must be unique across every loaded
 deck; a user card may replace a bundled card of the same id only with
 `override = true`.
@@ -16,6 +18,7 @@ pydantic. A changed file is parsed and validated again.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -151,7 +154,10 @@ def user_decks_dir(home: Path) -> Path:
 def deck_sources(home: Path, extra_dirs: Sequence[Path] = ()) -> list[tuple[Path, str]]:
     """(file, source) for every deck file, in load order. Missing --decks dirs are errors."""
     out: list[tuple[Path, str]] = []
-    for directory, source in [(bundled_dir(), BUNDLED), (user_decks_dir(home), USER)]:
+    dirs = [(user_decks_dir(home), USER)]
+    if os.environ.get("FLASHPREP_BUNDLED", "1") not in ("0", "no", "false"):
+        dirs.insert(0, (bundled_dir(), BUNDLED))
+    for directory, source in dirs:
         if directory.is_dir():
             out.extend((p, source) for p in sorted(directory.glob("*.toml")))
     for directory in extra_dirs:
