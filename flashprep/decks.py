@@ -202,8 +202,13 @@ def _key_line(text: str, start: int, key: str) -> int:
 
 
 def _describe(err: dict[str, Any]) -> str:
-    loc = [p for p in err["loc"] if not isinstance(p, int)]
-    name = str(loc[-1]) if loc else ""
+    loc = list(err["loc"])
+    if len(loc) >= 2 and loc[0] in ("cards", "checklist") and isinstance(loc[1], int):
+        loc = loc[2:]  # the table and index are already named by the caller
+    elif loc and loc[0] == "deck":
+        loc = loc[1:]
+    named = [p for p in loc if not isinstance(p, int)]
+    name = str(named[-1]) if named else ""
     kind = err["type"]
     if kind == "missing":
         return f"missing field {name!r}"
@@ -260,9 +265,9 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
             if line is not None and len(loc) >= 2:
                 line = _key_line(text, line, str(loc[1]))
             where = "[deck] "
-            if len(loc) == 1 and err["type"] == "missing":
-                where = ""
-                err = {**err, "loc": ("deck",), "msg": "missing [deck] table"}
+            if len(loc) == 1:
+                kind = "missing" if err["type"] == "missing" else "a bad"
+                raise DeckError(f"{kind} [deck] table", path) from None
         elif len(loc) == 0:
             pass
         raise DeckError(where + _describe(err), path, line) from None
