@@ -28,7 +28,7 @@ from typing import Any
 from flashprep import __version__
 from flashprep.errors import DeckError, UnknownCardError
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 BUNDLED, USER, EXTRA = "bundled", "user", "extra"
 
 
@@ -394,6 +394,10 @@ def build_collection(
             raise exc
         errors.append(exc)
 
+    # Sources keep their order (bundled, user, --decks); within one, decks sort by
+    # their `order` key, so new cards follow the syllabus rather than file names.
+    rank = {BUNDLED: 0, USER: 1, EXTRA: 2}
+    parsed = sorted(parsed, key=lambda p: (rank.get(p[1], 3), p[2]["deck"].get("order", 1000)))
     col = Collection()
     deck_paths: dict[str, Path] = {}
     where: dict[str, tuple[Path, int, str]] = {}

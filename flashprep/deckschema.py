@@ -42,6 +42,7 @@ class DeckMetaModel(Strict):
     category: Text
     description: str = ""
     tags: list[Slug] = Field(default_factory=list)
+    order: int = Field(default=1000, ge=0)  # decks are studied in this order, then by file name
 
 
 class CardModel(Strict):
