@@ -64,8 +64,11 @@ def main_options(
     ctx: typer.Context,
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="Data folder (default: $FLASHPREP_HOME or the user data dir).",
-                     file_okay=False),
+        typer.Option(
+            "--home",
+            help="Data folder (default: $FLASHPREP_HOME or the user data dir).",
+            file_okay=False,
+        ),
     ] = None,
     decks: Annotated[
         list[Path] | None,

@@ -258,8 +258,16 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 if len(loc) >= 3:
                     line = _key_line(text, line, str(loc[2]))
             item = raw.get(table, [])
-            ident = item[index].get("id") if isinstance(item, list) and index < len(item) and isinstance(item[index], dict) else None
-            where = f"{'card' if table == 'cards' else 'checklist item'} {ident!r}: " if isinstance(ident, str) else f"{table}[{index + 1}]: "
+            ident = (
+                item[index].get("id")
+                if isinstance(item, list) and index < len(item) and isinstance(item[index], dict)
+                else None
+            )
+            where = (
+                f"{'card' if table == 'cards' else 'checklist item'} {ident!r}: "
+                if isinstance(ident, str)
+                else f"{table}[{index + 1}]: "
+            )
         elif loc and loc[0] == "deck":
             line = lines["deck"][0] if lines["deck"] else None
             if line is not None and len(loc) >= 2:
@@ -405,58 +413,99 @@ def build_collection(
         meta = data["deck"]
         deck_id = meta["id"]
         if deck_id in deck_paths:
-            problem(DeckError(f"duplicate deck id {deck_id!r} (also in {deck_paths[deck_id]})", path))
+            problem(
+                DeckError(f"duplicate deck id {deck_id!r} (also in {deck_paths[deck_id]})", path)
+            )
             continue
         deck_paths[deck_id] = path
         ids = []
         for c in data["cards"]:
             card = Card(
-                id=c["id"], deck=deck_id, front=c["front"], back=c["back"],
-                tags=tuple(c["tags"]), topic=c["topic"], key_points=tuple(c["key_points"]),
-                hint=c["hint"], draft=c["draft"], override=c["override"],
-                path=str(path), line=c["line"],
+                id=c["id"],
+                deck=deck_id,
+                front=c["front"],
+                back=c["back"],
+                tags=tuple(c["tags"]),
+                topic=c["topic"],
+                key_points=tuple(c["key_points"]),
+                hint=c["hint"],
+                draft=c["draft"],
+                override=c["override"],
+                path=str(path),
+                line=c["line"],
             )
             if card.id in col.cards:
                 first_path, first_line, first_source = where[card.id]
                 if card.override and first_source == BUNDLED and source != BUNDLED:
                     # Replaces the bundled card everywhere; the id keeps its history.
                     original = col.cards[card.id]
-                    col.cards[card.id] = Card(**{
-                        **{f: getattr(card, f) for f in Card.__slots__},
-                        "deck": original.deck,
-                    })
+                    col.cards[card.id] = Card(
+                        **{
+                            **{f: getattr(card, f) for f in Card.__slots__},
+                            "deck": original.deck,
+                        }
+                    )
                     where[card.id] = (path, card.line, source)
                     continue
-                problem(DeckError(
-                    f"duplicate card id {card.id!r}: also in {first_path}:{first_line}"
-                    + ("" if first_source != BUNDLED else " (set override = true to replace a bundled card)"),
-                    path, card.line,
-                ))
+                problem(
+                    DeckError(
+                        f"duplicate card id {card.id!r}: also in {first_path}:{first_line}"
+                        + (
+                            ""
+                            if first_source != BUNDLED
+                            else " (set override = true to replace a bundled card)"
+                        ),
+                        path,
+                        card.line,
+                    )
+                )
                 continue
             if card.override:
-                problem(DeckError(
-                    f"card {card.id!r} has override = true but there is no bundled card with that id",
-                    path, card.line,
-                ))
+                problem(
+                    DeckError(
+                        f"card {card.id!r} has override = true "
+                        "but there is no bundled card with that id",
+                        path,
+                        card.line,
+                    )
+                )
                 continue
             col.cards[card.id] = card
             where[card.id] = (path, card.line, source)
             ids.append(card.id)
         for item in data["checklist"]:
             col.checklist.append(
-                ChecklistItem(item["id"], item["item"], tuple(item["topics"]), tuple(item["tags"]), deck_id)
+                ChecklistItem(
+                    item["id"], item["item"], tuple(item["topics"]), tuple(item["tags"]), deck_id
+                )
             )
         col.decks.append(
-            Deck(deck_id, meta["name"], meta["category"], meta["description"],
-                 tuple(meta["tags"]), str(path), source, tuple(ids))
+            Deck(
+                deck_id,
+                meta["name"],
+                meta["category"],
+                meta["description"],
+                tuple(meta["tags"]),
+                str(path),
+                source,
+                tuple(ids),
+            )
         )
     # Overriding cards sit in the original deck's list, not the user deck's.
     by_deck: dict[str, list[str]] = {}
     for c in col.cards.values():
         by_deck.setdefault(c.deck, []).append(c.id)
     col.decks = [
-        Deck(d.id, d.name, d.category, d.description, d.tags, d.path, d.source,
-             tuple(by_deck.get(d.id, ())))
+        Deck(
+            d.id,
+            d.name,
+            d.category,
+            d.description,
+            d.tags,
+            d.path,
+            d.source,
+            tuple(by_deck.get(d.id, ())),
+        )
         for d in col.decks
     ]
     return col
@@ -469,7 +518,9 @@ def load_collection(
     return build_collection(load_parsed(sources, home, use_cache=use_cache))
 
 
-def check_files(paths: Sequence[tuple[Path, str]]) -> tuple[list[tuple[Path, str, dict[str, Any]]], list[DeckError]]:
+def check_files(
+    paths: Sequence[tuple[Path, str]],
+) -> tuple[list[tuple[Path, str, dict[str, Any]]], list[DeckError]]:
     """Parse every file without the cache, collecting one error per bad file."""
     good, errors = [], []
     for path, source in paths:
@@ -478,4 +529,3 @@ def check_files(paths: Sequence[tuple[Path, str]]) -> tuple[list[tuple[Path, str
         except DeckError as exc:
             errors.append(exc)
     return good, errors
-

@@ -17,7 +17,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def _slug(value: str) -> str:
     if not SLUG_RE.match(value):
         raise ValueError(
-            f"{value!r} is not a slug (lowercase letters, digits and single hyphens, e.g. 'python-gil')"
+            f"{value!r} is not a slug "
+            "(lowercase letters, digits and single hyphens, e.g. 'python-gil')"
         )
     return value
 
@@ -59,7 +60,9 @@ class CardModel(Strict):
     @model_validator(mode="after")
     def _back_required(self) -> CardModel:
         if not self.back.strip() and not self.draft:
-            raise ValueError("field 'back' must not be empty (mark an unanswered card with draft = true)")
+            raise ValueError(
+                "field 'back' must not be empty (mark an unanswered card with draft = true)"
+            )
         return self
 
 

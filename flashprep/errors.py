@@ -28,7 +28,10 @@ class DeckError(FlashprepError):
     """A deck file is unreadable, not TOML, or breaks the deck format."""
 
     def __init__(
-        self, message: str, path: Path | str | None = None, line: int | None = None,
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
         column: int | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else None

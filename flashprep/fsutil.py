@@ -35,7 +35,9 @@ def describe_os_error(action: str, path: Path, exc: OSError) -> str:
     return f"cannot {action} {path}: {reason}"
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, error: type[FlashprepError] = FlashprepError) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, error: type[FlashprepError] = FlashprepError
+) -> None:
     """Replace `path` with `data` atomically and durably; raise `error` on failure."""
     path = Path(path)
     tmp_name: str | None = None
@@ -58,5 +60,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, error: type[FlashprepError] =
                 pass
 
 
-def atomic_write_text(path: Path, text: str, *, error: type[FlashprepError] = FlashprepError) -> None:
+def atomic_write_text(
+    path: Path, text: str, *, error: type[FlashprepError] = FlashprepError
+) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), error=error)

@@ -285,7 +285,9 @@ class History:
             self.warnings.append(f"{self.state_path} is damaged; rebuilt it from the log")
             return
         if not self._checkpoint_matches(offset, last_id):
-            self.warnings.append(f"{self.state_path} does not match the log; rebuilt it from the log")
+            self.warnings.append(
+                f"{self.state_path} does not match the log; rebuilt it from the log"
+            )
             return
         self.states, self.offset, self.lines, self.last_id = states, offset, lines, last_id
 
@@ -326,7 +328,8 @@ class History:
             else:
                 self.warnings.append(
                     f"{self.log_path}: the last line is incomplete (an interrupted write, "
-                    f"{len(tail.torn)} bytes); it is ignored and will be set aside at the next write"
+                    f"{len(tail.torn)} bytes); it is ignored "
+                    "and will be set aside at the next write"
                 )
 
     def _set_aside_torn(self, torn: bytes) -> None:

@@ -27,9 +27,7 @@ def status_report(ws: Workspace, states: Mapping[str, CardState]) -> dict[str, A
     queue = build_queue(
         cards, states, today, new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day
     )
-    per_deck: dict[str, dict[str, int]] = {
-        d.id: {NEW: 0, REVIEW: 0, REDRILL: 0} for d in col.decks
-    }
+    per_deck: dict[str, dict[str, int]] = {d.id: {NEW: 0, REVIEW: 0, REDRILL: 0} for d in col.decks}
     for item in queue:
         per_deck[col.cards[item.card_id].deck][item.kind] += 1
     counts = day_counts(states, today)
@@ -75,8 +73,7 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
                 "drafts": len(cards) - len(live),
                 "new": sum(1 for s in st if s.is_new and not s.suspended),
                 "due": sum(
-                    1 for s in st
-                    if not s.suspended and (s.is_due(today) or s.needs_redrill(today))
+                    1 for s in st if not s.suspended and (s.is_due(today) or s.needs_redrill(today))
                 ),
                 "mature": sum(1 for s in st if s.is_mature),
                 "suspended": sum(1 for s in st if s.suspended),
@@ -147,9 +144,11 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
     errors.extend(str(e) for e in dup_errors)
     for c in col.cards.values():
         if c.draft:
-            errors.append(f"{c.path}:{c.line}: card {c.id!r} is unanswered (draft = true, back empty)"
-                          if not c.back.strip() else
-                          f"{c.path}:{c.line}: card {c.id!r} is still a draft")
+            errors.append(
+                f"{c.path}:{c.line}: card {c.id!r} is unanswered (draft = true, back empty)"
+                if not c.back.strip()
+                else f"{c.path}:{c.line}: card {c.id!r} is still a draft"
+            )
     events = 0
     if not paths:
         orphans: dict[str, int] = {}

@@ -44,7 +44,7 @@ def cli(runner: CliRunner):  # type: ignore[no-untyped-def]
     return invoke
 
 
-MINI_DECK = '''\
+MINI_DECK = """\
 [deck]
 id = "mini"
 name = "Mini"
@@ -70,7 +70,7 @@ id = "mini-three"
 front = "Three?"
 back = "3"
 tags = ["numbers"]
-'''
+"""
 
 
 @pytest.fixture

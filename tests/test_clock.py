@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,7 @@ def test_before_rollover_counts_for_the_day_before() -> None:
 
 
 def test_rollover_hour_is_configurable() -> None:
-    tz = timezone.utc
+    tz = UTC
     moment = datetime(2026, 3, 10, 5, 30, tzinfo=tz)
     assert clock.study_day(moment, 6) == date(2026, 3, 9)
     assert clock.study_day(moment, 0) == date(2026, 3, 10)
@@ -32,12 +32,14 @@ def test_rollover_hour_is_configurable() -> None:
         ("America/Los_Angeles", datetime(2026, 3, 10, 4, 30), date(2026, 3, 10)),
     ],
 )
-def test_two_time_zones_use_their_own_wall_clock(zone: str, local: datetime, expected: date) -> None:
+def test_two_time_zones_use_their_own_wall_clock(
+    zone: str, local: datetime, expected: date
+) -> None:
     assert clock.study_day(local.replace(tzinfo=ZoneInfo(zone))) == expected
 
 
 def test_same_instant_differs_by_zone() -> None:
-    instant = datetime(2026, 3, 10, 1, 0, tzinfo=timezone.utc)
+    instant = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
     assert clock.study_day(instant.astimezone(ZoneInfo("Asia/Kolkata"))) == date(2026, 3, 10)
     assert clock.study_day(instant.astimezone(ZoneInfo("America/New_York"))) == date(2026, 3, 9)
 
@@ -50,7 +52,7 @@ def test_dst_change_keeps_the_wall_clock_rollover() -> None:
     # Only 23 real hours pass between the two rollovers around the change.
     a = datetime(2026, 3, 7, 4, 0, tzinfo=ny)
     b = datetime(2026, 3, 8, 4, 0, tzinfo=ny)
-    assert (b.astimezone(timezone.utc) - a.astimezone(timezone.utc)) == timedelta(hours=23)
+    assert (b.astimezone(UTC) - a.astimezone(UTC)) == timedelta(hours=23)
     # 2026-11-01: clocks fall back from 02:00 to 01:00.
     assert clock.study_day(datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ny)) == date(2026, 10, 31)
 

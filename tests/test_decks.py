@@ -31,16 +31,26 @@ def write(dirpath: Path, name: str, text: str | bytes) -> Path:
 @pytest.mark.parametrize(
     "text, message",
     [
-        (HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = "x\n',
-         ":9:10: invalid TOML: Illegal character '\\n'"),
-        (HEAD + '\n[[cards]]\nid = "a"\nfront = ""\nback = "A"\n',
-         ":8: card 'a': front: must not be empty"),
+        (
+            HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = "x\n',
+            ":9:10: invalid TOML: Illegal character '\\n'",
+        ),
+        (
+            HEAD + '\n[[cards]]\nid = "a"\nfront = ""\nback = "A"\n',
+            ":8: card 'a': front: must not be empty",
+        ),
         (HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\n', ":6: card 'a': missing field 'back'"),
-        (HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = "  "\n',
-         ":6: card 'a': field 'back' must not be empty (mark an unanswered card with draft = true)"),
+        (
+            HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = "  "\n',
+            ":6: card 'a': field 'back' must not be empty "
+            "(mark an unanswered card with draft = true)",
+        ),
         (HEAD + card("a", 'fornt = "typo"\n'), ":10: card 'a': unknown key 'fornt'"),
-        (HEAD + card("Bad_Id"), ":7: card 'Bad_Id': id: 'Bad_Id' is not a slug "
-         "(lowercase letters, digits and single hyphens, e.g. 'python-gil')"),
+        (
+            HEAD + card("Bad_Id"),
+            ":7: card 'Bad_Id': id: 'Bad_Id' is not a slug "
+            "(lowercase letters, digits and single hyphens, e.g. 'python-gil')",
+        ),
         (HEAD + 'colour = "red"\n', ":5: [deck] unknown key 'colour'"),
         ('[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n', ": missing [deck] table"),
         (HEAD + card("a", 'tags = "x"\n'), ":10: card 'a': tags must be a list, got str"),
@@ -56,20 +66,25 @@ def test_file_errors_name_file_and_line(tmp_path: Path, text: str, message: str)
 
 
 def test_non_utf8(tmp_path: Path) -> None:
-    p = write(tmp_path, "deck.toml", (HEAD + card("a")).encode() + b'\n# caf\xe9\n')
+    p = write(tmp_path, "deck.toml", (HEAD + card("a")).encode() + b"\n# caf\xe9\n")
     with pytest.raises(DeckError) as exc:
         read_deck_file(p)
     assert str(exc.value) == f"{p}:11: not UTF-8 text (save the file as UTF-8)"
 
 
 def test_draft_may_have_an_empty_back(tmp_path: Path) -> None:
-    p = write(tmp_path, "deck.toml", HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = ""\ndraft = true\n')
+    p = write(
+        tmp_path,
+        "deck.toml",
+        HEAD + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = ""\ndraft = true\n',
+    )
     data = read_deck_file(p)
     assert data["cards"][0]["draft"] is True
 
 
-def test_sources_in_order_and_duplicates_across_files(tmp_path: Path, home: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sources_in_order_and_duplicates_across_files(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     write(home / "decks", "mine.toml", HEAD + card("a") + card("b"))
     extra = tmp_path / "extra"
@@ -81,7 +96,8 @@ def test_sources_in_order_and_duplicates_across_files(tmp_path: Path, home: Path
     with pytest.raises(DeckError) as exc:
         load_collection(home, [extra])
     assert str(exc.value) == (
-        f"{extra / 'clash.toml'}:6: duplicate card id 'b': also in {home / 'decks' / 'mine.toml'}:11"
+        f"{extra / 'clash.toml'}:6: duplicate card id 'b': "
+        f"also in {home / 'decks' / 'mine.toml'}:11"
     )
 
 
@@ -94,8 +110,11 @@ def test_override_replaces_a_bundled_card(home: Path) -> None:
     with pytest.raises(DeckError) as exc:
         load_collection(home)
     assert "set override = true to replace a bundled card" in str(exc.value)
-    write(home / "decks", "mine.toml",
-          HEAD.replace('"d"', '"mine"') + card(first.id, "override = true\n"))
+    write(
+        home / "decks",
+        "mine.toml",
+        HEAD.replace('"d"', '"mine"') + card(first.id, "override = true\n"),
+    )
     col = load_collection(home)
     replaced = col.cards[first.id]
     assert replaced.front == f"Q {first.id}?"

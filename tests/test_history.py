@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from flashprep.errors import HistoryError, LockedError
 from flashprep.history import History, replay
 from flashprep.schedule import NEW_CARD, answer
 
-T0 = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 D0 = date(2026, 3, 10)
 
 

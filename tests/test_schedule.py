@@ -75,9 +75,20 @@ def test_bury_suspend_forget() -> None:
 
 
 def test_round_trip_of_a_full_state() -> None:
-    s = CardState(ef=143, interval=12, repetitions=3, due=D0, lapses=2, reviews=9,
-                  last_day=D0, introduced=D0 - timedelta(30), redrill=True, suspended=True,
-                  buried_until=D0 + timedelta(1), leech=True)
+    s = CardState(
+        ef=143,
+        interval=12,
+        repetitions=3,
+        due=D0,
+        lapses=2,
+        reviews=9,
+        last_day=D0,
+        introduced=D0 - timedelta(30),
+        redrill=True,
+        suspended=True,
+        buried_until=D0 + timedelta(1),
+        leech=True,
+    )
     assert CardState.from_dict(s.to_dict()) == s
     assert s.to_dict()["ef"] == 1.43
 
@@ -93,4 +104,8 @@ def test_round_trip_and_invariants(steps: list[tuple[int, int]]) -> None:
         assert s.ef >= 130 and s.due is not None and s.due > day - timedelta(1)
         if before.last_day == day:
             assert (s.ef, s.interval, s.repetitions, s.due) == (
-                before.ef, before.interval, before.repetitions, before.due)
+                before.ef,
+                before.interval,
+                before.repetitions,
+                before.due,
+            )

@@ -29,9 +29,14 @@ def render_card_report(report: dict[str, Any]) -> None:
     from rich.table import Table
 
     con = Console(highlight=False)
-    title = f"[bold]{report['id']}[/]  [dim]{report['deck']}" + (
-        f" · {report['topic']}" if report["topic"] else "") + "[/]"
-    con.print(Panel(markdown(report["front"]), title=title, title_align="left", border_style="cyan"))
+    title = (
+        f"[bold]{report['id']}[/]  [dim]{report['deck']}"
+        + (f" · {report['topic']}" if report["topic"] else "")
+        + "[/]"
+    )
+    con.print(
+        Panel(markdown(report["front"]), title=title, title_align="left", border_style="cyan")
+    )
     parts: list[Any] = [markdown(report["back"])]
     if report["key_points"]:
         parts.append(key_points(report["key_points"]))
@@ -44,10 +49,14 @@ def render_card_report(report: dict[str, Any]) -> None:
         status += " (suspended" + (", leech)" if report["leech"] else ")")
     if report["buried_until"]:
         status += f" (buried until {report['buried_until']})"
-    for k, v in [("status", status), ("EF", f"{report['ef']:.2f}"),
-                 ("interval", f"{report['interval']} day(s)"),
-                 ("repetitions", report["repetitions"]), ("lapses", report["lapses"]),
-                 ("tags", ", ".join(report["tags"]) or "-")]:
+    for k, v in [
+        ("status", status),
+        ("EF", f"{report['ef']:.2f}"),
+        ("interval", f"{report['interval']} day(s)"),
+        ("repetitions", report["repetitions"]),
+        ("lapses", report["lapses"]),
+        ("tags", ", ".join(report["tags"]) or "-"),
+    ]:
         sched.add_row(k, str(v))
     con.print(sched)
     if report["history"]:
@@ -56,6 +65,10 @@ def render_card_report(report: dict[str, Any]) -> None:
             h.add_column(col)
         for e in report["history"]:
             ms = e.get("duration_ms")
-            h.add_row(e["day"], e["kind"], str(e.get("grade", "")),
-                      f"{ms / 1000:.1f}s" if ms is not None else "")
+            h.add_row(
+                e["day"],
+                e["kind"],
+                str(e.get("grade", "")),
+                f"{ms / 1000:.1f}s" if ms is not None else "",
+            )
         con.print(h)

@@ -17,7 +17,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str = ""
     align = align or "<" + ">" * (len(headers) - 1)
     lines = []
     for n, r in enumerate(cells):
-        lines.append("  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(f"{c:{a}{w}}" for c, a, w in zip(r, align, widths, strict=True)).rstrip()
+        )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
