@@ -94,8 +94,10 @@ def check_event(obj: Any) -> tuple[str, CardState]:
         raise ValueError("no card_id")
     if not isinstance(obj.get("id"), str):
         raise ValueError("no event id")
-    if obj.get("kind") not in EVENT_KINDS:
-        raise ValueError(f"unknown kind {obj.get('kind')!r}")
+    kind = obj.get("kind")
+    # A str check first: an unhashable kind (a list) would raise TypeError in the set lookup.
+    if not isinstance(kind, str) or kind not in EVENT_KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
     grade = obj.get("grade")
     if obj["kind"] in ANSWER_KINDS and (
         not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
@@ -120,8 +122,12 @@ class NewerSchema(ValueError):
         self.version = version
 
 
+class NewerSchemaError(HistoryError):
+    """The log or checkpoint was written by a newer flashprep: never touch it."""
+
+
 def _newer(path: Path, version: int) -> HistoryError:
-    return HistoryError(
+    return NewerSchemaError(
         f"{path} was written by a newer flashprep (schema {version}, this one reads {SCHEMA}); "
         "upgrade flashprep - nothing was changed"
     )
@@ -164,6 +170,8 @@ def scan(path: Path, start: int = 0, first_line: int = 1) -> Tail:
             pos += len(rest)
             lineno += 1
             needs_newline = True
+        except NewerSchemaError:
+            raise  # a newer flashprep's event, not a torn write: never set it aside
         except HistoryError:
             torn = rest
     elif rest:
@@ -177,13 +185,35 @@ def _decode(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
         check_event(obj)
     except NewerSchema as exc:
         raise _newer(path, exc.version) from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    # Not only ValueError: deeply nested arrays raise RecursionError in json, and an
+    # "ef": 1e999 (JSON's Infinity) raises OverflowError when turned into hundredths.
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         reason = str(exc).split("\n")[0][:80]
         raise HistoryError(
             f"{path}:{lineno}: corrupt event ({reason}); the file was left as it is "
             "- run 'flashprep doctor' for the options"
         ) from None
     return obj
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _read_pid(fd: int) -> str:
+    """The pid the lock holder wrote; it writes it just after taking the lock, so wait a
+    moment if the file is still empty rather than report "pid ?"."""
+    import time
+
+    for _ in range(25):
+        try:
+            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        except OSError:
+            return "?"
+        if pid:
+            return pid
+        time.sleep(0.02)
+    return "?"
 
 
 def iter_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -210,17 +240,37 @@ class History:
         self._log_fd: int | None = None
         self._dirty = False
         self._needs_newline = False
+        self._torn = b""
+        self._rebuild = False
+        self.backup: Path | None = None  # the backup this writer made, if any
+        self.kept_checkpoint: Path | None = None  # where a rebuild kept the old state.json
 
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, home: Path, *, write: bool = False) -> History:
+    def open(
+        cls,
+        home: Path,
+        *,
+        write: bool = False,
+        backup_day: date | None = None,
+        rebuild: bool = False,
+    ) -> History:
+        """Load the history; with `write`, take the writer lock and prepare to append.
+
+        A writer given `backup_day` (the study day; flashprep.workspace passes it) first
+        copies the log and checkpoint into `<home>/backups/<day>/` if that day has no
+        backup yet, after the log was read and checked but before anything is changed.
+        `rebuild` ignores state.json and replays the whole log (flashprep doctor --repair).
+        """
         h = cls(home)
         if write:
             h._lock()
         try:
-            h._load()
+            h._load(rebuild=rebuild)
             if write:
+                if backup_day is not None:
+                    h._backup(backup_day)
                 h._open_for_append()
         except BaseException:
             h.close(checkpoint=False)
@@ -242,6 +292,8 @@ class History:
             fd = os.open(self.home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise HistoryError(describe_os_error("write to", self.home, exc)) from None
+        # Every path out of here either keeps `fd` as the lock or closes it: a leaked
+        # descriptor would hold the flock for the rest of this process's life.
         try:
             import fcntl
 
@@ -249,13 +301,17 @@ class History:
         except ImportError:  # pragma: no cover - non-POSIX: no locking available
             pass
         except OSError:
-            pid = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
+            pid = _read_pid(fd)
             os.close(fd)
             raise LockedError(
                 f"another flashprep session is running (pid {pid}); finish it first"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:
+            os.close(fd)
+            raise HistoryError(describe_os_error("write to", self.home, exc)) from None
         self._lock_fd = fd
         self.writable = True
 
@@ -263,7 +319,8 @@ class History:
         try:
             raw = self.state_path.read_bytes()
         except FileNotFoundError:
-            if self.log_path.exists():
+            # An empty log (a session quit before its first answer) needs no checkpoint.
+            if self.log_path.exists() and self.log_path.stat().st_size > 0:
                 self.warnings.append(f"{self.state_path} is missing; rebuilt it from the log")
             return
         except OSError as exc:
@@ -276,20 +333,45 @@ class History:
             if schema != SCHEMA:
                 raise ValueError("schema")
             offset, lines, last_id = data["offset"], data["lines"], data["last_id"]
-            if not (isinstance(offset, int) and isinstance(lines, int) and offset >= 0):
+            if not (_whole(offset) and _whole(lines)):
                 raise ValueError("offset")
+            if last_id is not None and not isinstance(last_id, str):
+                raise ValueError("last_id")
             states = {k: CardState.from_dict(v) for k, v in data["cards"].items()}
         except HistoryError:
             raise
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             self.warnings.append(f"{self.state_path} is damaged; rebuilt it from the log")
             return
+        self._check_log_not_lost(offset, lines)
         if not self._checkpoint_matches(offset, last_id):
             self.warnings.append(
                 f"{self.state_path} does not match the log; rebuilt it from the log"
             )
             return
         self.states, self.offset, self.lines, self.last_id = states, offset, lines, last_id
+
+    def _check_log_not_lost(self, offset: int, lines: int) -> None:
+        """Refuse a log that is gone or shorter than the checkpoint: then state.json may be
+        the only record of some answers, and rebuilding it from the log would erase them."""
+        if offset == 0:
+            return
+        try:
+            size = self.log_path.stat().st_size
+        except FileNotFoundError:
+            raise HistoryError(
+                f"{self.log_path} is missing but {self.state_path} records {lines} event(s); "
+                f"restore it from {self.home / 'backups'} or run 'flashprep doctor' for the "
+                "options - nothing was changed"
+            ) from None
+        except OSError as exc:
+            raise HistoryError(describe_os_error("read", self.log_path, exc)) from None
+        if size < offset:
+            raise HistoryError(
+                f"{self.log_path} is shorter than {self.state_path} records ({size} of {offset} "
+                "bytes): events are missing from the log; run 'flashprep doctor' for the "
+                "options - nothing was changed"
+            )
 
     def _checkpoint_matches(self, offset: int, last_id: str | None) -> bool:
         if offset == 0:
@@ -309,11 +391,13 @@ class History:
         line = chunk[:-1].rsplit(b"\n", 1)[-1]
         try:
             return bool(json.loads(line).get("id") == last_id)
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             return False
 
-    def _load(self) -> None:
-        self._read_checkpoint()
+    def _load(self, *, rebuild: bool = False) -> None:
+        self._rebuild = rebuild
+        if not rebuild:
+            self._read_checkpoint()
         tail = scan(self.log_path, self.offset, self.lines + 1)
         for _, event in tail.events:
             self.states[event["card_id"]] = CardState.from_dict(event["state"])
@@ -321,11 +405,11 @@ class History:
         self.replayed = len(tail.events)
         self.offset, self.lines = tail.end, tail.lines
         self._needs_newline = tail.needs_newline
-        self._dirty = self.replayed > 0 or bool(self.warnings)
+        self._dirty = self.replayed > 0 or bool(self.warnings) or rebuild
+        self._torn = tail.torn
         if tail.torn:
-            if self.writable:
-                self._set_aside_torn(tail.torn)
-            else:
+            # Writers set it aside in _open_for_append, after the daily backup.
+            if not self.writable:
                 self.warnings.append(
                     f"{self.log_path}: the last line is incomplete (an interrupted write, "
                     f"{len(tail.torn)} bytes); it is ignored "
@@ -350,7 +434,19 @@ class History:
             f"{len(torn)} bytes set aside in {self.torn_path.name}, every complete answer kept"
         )
 
+    def _backup(self, day: date) -> None:
+        """The day's backup; a failure is a warning, since the log stays safe without it."""
+        from flashprep.backup import daily_backup
+
+        try:
+            self.backup = daily_backup(self.home, day)
+        except HistoryError as exc:
+            self.warnings.append(f"{exc}; continuing without today's backup")
+
     def _open_for_append(self) -> None:
+        if self._torn:
+            self._set_aside_torn(self._torn)
+            self._torn = b""
         existed = self.log_path.exists()
         try:
             self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -364,8 +460,30 @@ class History:
                 fsync_dir(self.home)
         except OSError as exc:
             raise HistoryError(describe_os_error("write", self.log_path, exc)) from None
+        if self._rebuild:
+            self._keep_old_checkpoint()
         if self._dirty:
             self.checkpoint()
+
+    def _keep_old_checkpoint(self) -> None:
+        """Before a forced rebuild replaces state.json, keep the old one if it differs
+        (as state.json.old, .old.1, ...): it may be the only record of a lost log's tail."""
+        try:
+            old = self.state_path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise HistoryError(describe_os_error("read", self.state_path, exc)) from None
+        if old == self.checkpoint_bytes():
+            return
+        n = 0
+        while True:
+            keep = self.home / (STATE_NAME + ".old" + (f".{n}" if n else ""))
+            if not keep.exists():
+                break
+            n += 1
+        atomic_write_bytes(keep, old, error=HistoryError)
+        self.kept_checkpoint = keep
 
     # ------------------------------------------------------------ writing
 
@@ -380,6 +498,12 @@ class History:
         )
         fd = self._log_fd
         try:
+            # The real size, not self.offset: cutting back must never reach below what
+            # was on disk before this write, whatever the bookkeeping says.
+            before = os.fstat(fd).st_size
+        except OSError as exc:
+            raise HistoryError(describe_os_error("write", self.log_path, exc)) from None
+        try:
             view = memoryview(data)
             while view:
                 n = os.write(fd, view)
@@ -388,7 +512,7 @@ class History:
         except OSError as exc:
             # Cut a partial write off again, so the log ends on a complete line.
             try:
-                os.ftruncate(fd, self.offset)
+                os.ftruncate(fd, before)
                 os.fsync(fd)
             except OSError:
                 pass

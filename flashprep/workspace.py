@@ -45,5 +45,8 @@ class Workspace:
         return clock.study_day(moment or self.now(), self.config.day_starts_at)
 
     def history(self, *, write: bool = False) -> History:
-        """Open the history; the caller closes it (use it as a context manager)."""
-        return History.open(self.home, write=write)
+        """Open the history; the caller closes it (use it as a context manager).
+
+        A writer backs the history up first on the first write of each study day
+        (flashprep.backup)."""
+        return History.open(self.home, write=write, backup_day=self.today() if write else None)
