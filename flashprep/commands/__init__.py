@@ -3,5 +3,6 @@
 Each module keeps heavy imports inside its command functions, so importing this
 package stays cheap.
 """
+from flashprep.commands import review  # noqa: F401
 from flashprep.commands import generate  # noqa: F401
 from flashprep.commands import export  # noqa: F401

@@ -1,0 +1,239 @@
+"""`flashprep review`: the daily session, wiring the Session engine to a screen and the log.
+
+The engine (flashprep.session) decides what comes next; a UI (flashprep.ui.review
+for a terminal, flashprep.ui.plain for pipes and `--plain`) shows cards and
+reports what the user chose; this module turns each choice into an event and
+appends it to the history before the next card is shown. Whatever ends the
+session (q, Ctrl-C, end of input) every recorded answer stays, the summary is
+printed and the exit code is 0.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
+
+import typer
+
+from flashprep.cli import app, open_history, warn, workspace
+from flashprep.session import BURY, QUIT, SUSPEND, UNDO, CardView, Session, Step, Summary
+
+if TYPE_CHECKING:
+    from flashprep.history import History
+
+
+class ReviewUI(Protocol):
+    """The screen side of a session; see flashprep.ui.review and flashprep.ui.plain."""
+
+    def front(self, view: CardView, can_undo: bool) -> tuple[str, str | None]:
+        """Show the front; return (REVEAL, typed answer or None), (UNDO, None) or (QUIT, None)."""
+        ...
+
+    def back(self, view: CardView, typed: str | None, can_undo: bool) -> int | str:
+        """Show the back; return a grade 0-5, BURY, SUSPEND, UNDO or QUIT."""
+        ...
+
+    def notice(self, text: str) -> None: ...
+
+    def summary(self, summary: Summary, held_back: dict[str, int]) -> None: ...
+
+    def __enter__(self) -> ReviewUI: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[None]:
+    """Hold a Ctrl-C until the block is over, so an event is applied and logged, or neither."""
+    caught: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    except ValueError:  # not the main thread: signals cannot arrive here anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            raise KeyboardInterrupt
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def feedback(step: Step, today: date) -> str:
+    """One line on what just happened to a card."""
+    after = step.after
+    if step.kind == BURY:
+        return f"{step.card_id}: buried until {after.buried_until}"
+    if step.kind == SUSPEND:
+        return f"{step.card_id}: suspended"
+    text = f"{step.card_id}: graded {step.grade}"
+    if after.suspended and not step.before.suspended:
+        return text + f"; a leech ({after.lapses} lapses), suspended"
+    if after.needs_redrill(today):
+        return text + "; it comes back later today"
+    if after.due is not None and after.last_day == today and step.before.last_day != today:
+        return text + f"; next due {after.due} (in {_days(after.interval)})"
+    return text + "; done for today"
+
+
+def run_session(
+    session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime]
+) -> None:
+    """Work through the queue until it is empty or the user stops."""
+
+    def record(event: dict[str, Any]) -> None:
+        history.append([event])
+
+    def undo() -> None:
+        with deferred_interrupt():
+            step = session.last
+            record(session.undo(now()))
+        assert step is not None
+        what = f"answer {step.grade}" if step.grade is not None else step.kind
+        ui.notice(f"{step.card_id}: undid the {what}")
+
+    try:
+        while not session.done:
+            view = session.view()
+            assert view is not None
+            session.show(now())
+            action, typed = ui.front(view, session.can_undo())
+            if action == QUIT:
+                return
+            if action == UNDO:
+                if session.can_undo():
+                    undo()
+                else:
+                    ui.notice("nothing to undo yet")
+                continue
+            choice = ui.back(view, typed, session.can_undo())
+            while choice == UNDO and not session.can_undo():
+                ui.notice("nothing to undo yet")
+                choice = ui.back(view, typed, session.can_undo())
+            if choice == QUIT:
+                return
+            if choice == UNDO:
+                undo()
+                continue
+            with deferred_interrupt():
+                moment = now()
+                if choice == BURY:
+                    event = session.bury(moment)
+                elif choice == SUSPEND:
+                    event = session.suspend(moment)
+                else:
+                    assert isinstance(choice, int)
+                    event = session.answer(choice, moment)
+                record(event)
+            step = session.last
+            assert step is not None
+            ui.notice(feedback(step, session.today_at(moment)))
+    except (KeyboardInterrupt, EOFError):
+        return
+
+
+def empty_message(session: Session, selected: int) -> str:
+    """The one line shown when there is nothing to review."""
+    if not selected:
+        return "No cards to review: no deck is loaded (see `flashprep decks`)."
+    summary = session.summary()
+    text = f"Nothing to review today ({summary.today})."
+    held = session.held_back()
+    if held["new"] or held["review"]:
+        parts = []
+        if held["review"]:
+            parts.append(f"{held['review']} review(s) over the daily review limit "
+                         f"({session.reviews_per_day}; `--limit N` raises it)")
+        if held["new"]:
+            parts.append(f"{held['new']} new card(s) over the daily new-card limit "
+                         f"({session.new_per_day}; `--new N` raises it)")
+        text += " Waiting: " + ", ".join(parts) + "."
+    if summary.next_due:
+        text += f" Next review due {summary.next_due}."
+    elif not held["new"]:
+        text += " No review is scheduled."
+    return text
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    deck: Annotated[
+        list[str] | None,
+        typer.Option("--deck", help="Only cards of this deck id (repeatable).", metavar="ID"),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Only cards with this tag (repeatable; any of them).",
+                     metavar="TAG"),
+    ] = None,
+    new: Annotated[
+        int | None,
+        typer.Option("--new", min=0, metavar="N",
+                     help="New cards allowed today for this run (config: new_per_day)."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=0, metavar="N",
+                     help="Reviews allowed today for this run (config: reviews_per_day)."),
+    ] = None,
+    type_answer: Annotated[
+        bool, typer.Option("--type", help="Type an answer before revealing the back."),
+    ] = False,
+    plain: Annotated[
+        bool,
+        typer.Option("--plain", help="Line-by-line mode without colours (automatic when stdin "
+                     "is not a terminal)."),
+    ] = False,
+) -> None:
+    """Review what is due today: re-drills, due reviews, then new cards.
+
+    Keys: Enter shows the answer; 0-5 grade it (or 1-4 = Again/Hard/Good/Easy with
+    grade_buttons = 4); s buries the card until tomorrow, ! suspends it, u undoes the
+    last answer, q quits. Every answer is saved as soon as it is given.
+
+    Example: flashprep review --deck python-deep-dive --new 5
+    """
+    ws = workspace(ctx)
+    cards = ws.collection.select(deck or (), tag or ())
+    cfg = ws.config.with_overrides(new_per_day=new, reviews_per_day=limit)
+    plain_mode = plain or not _is_tty()
+    with open_history(ws, write=True) as history:
+        session = Session(
+            cards, history.states, ws.now(),
+            new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day,
+            day_starts_at=cfg.day_starts_at, leech_threshold=cfg.leech_threshold,
+            deck_names={d.id: d.name for d in ws.collection.decks},
+        )
+        if session.done:
+            typer.echo(empty_message(session, len(cards)))
+            return
+        ui: ReviewUI
+        if plain_mode:
+            from flashprep.ui.plain import PlainReview
+
+            ui = PlainReview(type_answer=type_answer, on_invalid=warn)
+        else:
+            from flashprep.ui.review import RichReview
+
+            ui = RichReview(type_answer=type_answer, grade_buttons=cfg.grade_buttons)
+        with ui:
+            run_session(session, history, ui, ws.now)
+        summary = session.summary(ws.now())
+        held = session.held_back()
+    ui.summary(summary, held)
+
+
+def _is_tty() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
