@@ -351,6 +351,15 @@ class History:
             return
         self.states, self.offset, self.lines, self.last_id = states, offset, lines, last_id
 
+    def _refuse_newer_checkpoint(self) -> None:
+        """A rebuild ignores state.json, but must not replace one from a newer flashprep."""
+        try:
+            schema = json.loads(self.state_path.read_bytes()).get("schema")
+        except (OSError, ValueError, AttributeError, RecursionError):
+            return
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+            raise _newer(self.state_path, schema)
+
     def _check_log_not_lost(self, offset: int, lines: int) -> None:
         """Refuse a log that is gone or shorter than the checkpoint: then state.json may be
         the only record of some answers, and rebuilding it from the log would erase them."""
@@ -396,7 +405,9 @@ class History:
 
     def _load(self, *, rebuild: bool = False) -> None:
         self._rebuild = rebuild
-        if not rebuild:
+        if rebuild:
+            self._refuse_newer_checkpoint()
+        else:
             self._read_checkpoint()
         tail = scan(self.log_path, self.offset, self.lines + 1)
         for _, event in tail.events:
@@ -436,8 +447,13 @@ class History:
 
     def _backup(self, day: date) -> None:
         """The day's backup; a failure is a warning, since the log stays safe without it."""
-        from flashprep.backup import daily_backup
+        from flashprep.backup import backups_dir, daily_backup
 
+        if not (backups_dir(self.home) / day.isoformat()).exists() and self.offset > 0:
+            # Once a day, read the whole log, not just the tail past the checkpoint: a
+            # line damaged in place is then found (and refused) while older backups
+            # without the damage are still kept, not after seven days of pruning.
+            scan(self.log_path)
         try:
             self.backup = daily_backup(self.home, day)
         except HistoryError as exc:

@@ -6,3 +6,4 @@ package stays cheap.
 from flashprep.commands import review  # noqa: F401
 from flashprep.commands import generate  # noqa: F401
 from flashprep.commands import export  # noqa: F401
+from flashprep.commands import doctor  # noqa: F401

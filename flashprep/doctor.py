@@ -1,0 +1,434 @@
+"""`flashprep doctor`: check a home's history and decks, and repair what is safe to repair.
+
+Checks, each a Finding (ok / warning / problem):
+* log      - reviews.jsonl parses: every complete line is a valid event, no line is
+             from a newer flashprep, and the last line is not torn;
+* state    - state.json equals a replay of the log up to the offset it records, and
+             that offset lies inside the log (a checkpoint that is only behind is a
+             warning: every load catches up);
+* decks    - every deck file loads (the deck cache is not used, so nothing is written);
+* orphans  - events for cards that are in no loaded deck: reported, always kept;
+* backups  - which days `<home>/backups/` holds;
+* session  - whether a flashprep session holds the writer lock right now.
+
+`repair` does only what loses nothing: under the writer lock, after the day's
+backup, it copies a torn last line into reviews.jsonl.torn and cuts it off the
+log, and rebuilds state.json from the whole log (a differing old state.json is
+kept as state.json.old). It never deletes or rewrites a complete line of the
+log. A corrupt line in the MIDDLE of the log (or a complete last line that does
+not parse) is not repaired: it may be an answer, and only a person can tell
+whether to restore a backup or fix the line by hand, so doctor explains both
+options, shows the line, and names the newest backup whose log parses.
+
+Nothing here prints; the command in flashprep.commands.doctor renders the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flashprep.backup import backups_dir, list_backups
+from flashprep.history import (
+    LOCK_NAME,
+    LOG_NAME,
+    SCHEMA,
+    STATE_NAME,
+    NewerSchema,
+    check_event,
+)
+from flashprep.schedule import CardState
+
+OK, WARNING, PROBLEM = "ok", "warning", "problem"
+
+
+@dataclass
+class Finding:
+    check: str
+    level: str
+    message: str
+    fix: str | None = None  # what to do about it, options included
+
+
+@dataclass
+class LogScan:
+    """A tolerant read of the whole log: every line is classified, nothing raises."""
+
+    exists: bool = False
+    size: int = 0
+    lines: int = 0
+    events: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)  # line, end, ev
+    corrupt: list[tuple[int, str, bytes]] = field(default_factory=list)  # line, reason, raw
+    newer: list[tuple[int, int]] = field(default_factory=list)  # line, schema
+    torn: bytes = b""
+    torn_line: int = 0
+    needs_newline: bool = False
+    unreadable: str | None = None
+
+    @property
+    def clean(self) -> bool:
+        return not (self.corrupt or self.newer or self.unreadable)
+
+    def states(self, upto: int | None = None) -> dict[str, CardState]:
+        """Replay: the last event of each card wins (only events ending at or before `upto`)."""
+        out: dict[str, CardState] = {}
+        for _, end, ev in self.events:
+            if upto is not None and end > upto:
+                break
+            out[ev["card_id"]] = CardState.from_dict(ev["state"])
+        return out
+
+
+def _check_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None, int | None]:
+    """(event, None, None) if valid, else (None, reason, None) or (None, None, newer schema)."""
+    try:
+        obj = json.loads(raw)
+        check_event(obj)
+    except NewerSchema as exc:
+        return None, None, exc.version
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        return None, str(exc).split("\n")[0][:80], None
+    return obj, None, None
+
+
+def scan_log(path: Path) -> LogScan:
+    scan = LogScan()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return scan
+    except OSError as exc:
+        scan.exists = True
+        scan.unreadable = exc.strerror or str(exc)
+        return scan
+    scan.exists, scan.size = True, len(data)
+    cut = data.rfind(b"\n") + 1
+    body, rest = data[:cut], data[cut:]
+    pos = lineno = 0
+    for raw in body.split(b"\n")[:-1]:
+        lineno += 1
+        pos += len(raw) + 1
+        if not raw.strip():
+            continue
+        event, reason, version = _check_line(raw)
+        if event is not None:
+            scan.events.append((lineno, pos, event))
+        elif version is not None:
+            scan.newer.append((lineno, version))
+        else:
+            scan.corrupt.append((lineno, reason or "", raw))
+    if rest:
+        lineno += 1
+        event, reason, version = _check_line(rest) if rest.strip() else (None, "blank", None)
+        if event is not None:
+            scan.events.append((lineno, pos + len(rest), event))
+            scan.needs_newline = True
+        elif version is not None:
+            scan.newer.append((lineno, version))
+        else:
+            scan.torn, scan.torn_line = rest, lineno
+    scan.lines = lineno
+    return scan
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _preview(raw: bytes, width: int = 70) -> str:
+    text = raw.decode("utf-8", "replace")
+    return repr(text if len(text) <= width else text[:width] + "...")
+
+
+def _backup_events(folder: Path) -> int | None:
+    """Events in a backup's log, or None if it has none or it does not parse."""
+    scan = scan_log(folder / LOG_NAME)
+    if not scan.exists or not scan.clean:
+        return None
+    return len(scan.events)
+
+
+def _restore_option(home: Path) -> str:
+    """Point at the newest backup whose log parses cleanly."""
+    for folder in reversed(list_backups(home)):
+        n = _backup_events(folder)
+        if n is not None:
+            return (
+                f"restore the newest good backup: keep the damaged file (rename it to "
+                f"{LOG_NAME}.bad), then copy {folder / LOG_NAME} ({n} events) to "
+                f"{home / LOG_NAME}; answers given after {folder.name} are not in it"
+            )
+    return f"no backup in {backups_dir(home)} has a log that parses"
+
+
+def check_log(home: Path, scan: LogScan) -> list[Finding]:
+    path = home / LOG_NAME
+    if scan.unreadable:
+        return [Finding("log", PROBLEM, f"cannot read {path}: {scan.unreadable}")]
+    if not scan.exists:
+        return [Finding("log", OK, f"{path}: no history yet")]
+    out: list[Finding] = []
+    for lineno, version in scan.newer[:1]:
+        out.append(Finding(
+            "log", PROBLEM,
+            f"{path}:{lineno}: written by a newer flashprep (schema {version}, this one "
+            f"reads {SCHEMA})",
+            "upgrade flashprep; nothing was changed",
+        ))
+    for lineno, reason, raw in scan.corrupt:
+        out.append(Finding(
+            "log", PROBLEM,
+            f"{path}:{lineno}: corrupt event ({reason}); the line is {_preview(raw)}",
+            "the file was left as it is, and --repair does not touch a complete line (it may "
+            f"be an answer). Options: (1) {_restore_option(home)}; (2) open {path} in an "
+            f"editor and fix line {lineno}, or move it to another file to drop that one "
+            "event (each event holds its card's whole state, so later events are unaffected)",
+        ))
+    if scan.torn:
+        out.append(Finding(
+            "log", PROBLEM,
+            f"{path}:{scan.torn_line}: the last line is incomplete ({len(scan.torn)} bytes, "
+            "an interrupted write); every complete event before it is intact",
+            f"flashprep doctor --repair (or the next review) moves it into {LOG_NAME}.torn "
+            "and cuts it off the log",
+        ))
+    if scan.needs_newline:
+        out.append(Finding(
+            "log", WARNING,
+            f"{path}: the last event is complete but lacks its newline",
+            "the next write (or --repair) adds it",
+        ))
+    if not out:
+        out.append(Finding("log", OK, f"{path}: {len(scan.events)} events, parses cleanly"))
+    return out
+
+
+def _read_state(path: Path) -> tuple[str, Any]:
+    """('missing'|'unreadable'|'damaged'|'newer'|'ok', detail)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return "missing", None
+    except OSError as exc:
+        return "unreadable", exc.strerror or str(exc)
+    try:
+        data = json.loads(raw)
+        schema = data["schema"]
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+            return "newer", schema
+        if schema != SCHEMA:
+            raise ValueError(f"schema {schema!r}")
+        offset, lines, last_id = data["offset"], data["lines"], data["last_id"]
+        for name, v in (("offset", offset), ("lines", lines)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError(f"{name} is not a whole number")
+        if last_id is not None and not isinstance(last_id, str):
+            raise ValueError("last_id is not a string")
+        cards = {k: CardState.from_dict(v) for k, v in data["cards"].items()}
+    except KeyError as exc:
+        return "damaged", f"no {exc}"
+    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        return "damaged", str(exc).split("\n")[0][:80] or type(exc).__name__
+    return "ok", {"offset": offset, "lines": lines, "last_id": last_id, "cards": cards}
+
+
+def check_state(home: Path, scan: LogScan) -> list[Finding]:
+    path = home / STATE_NAME
+    status, detail = _read_state(path)
+    rebuild = "flashprep doctor --repair rebuilds it from the log (and any writer does)"
+    if status == "newer":
+        return [Finding(
+            "state", PROBLEM,
+            f"{path} was written by a newer flashprep (schema {detail}, this one reads {SCHEMA})",
+            "upgrade flashprep; nothing was changed",
+        )]
+    if status == "unreadable":
+        return [Finding("state", PROBLEM, f"cannot read {path}: {detail}")]
+    if status == "missing":
+        if scan.events:
+            return [Finding("state", PROBLEM, f"{path} is missing", rebuild)]
+        return [Finding("state", OK, f"{path}: no checkpoint yet")]
+    if status == "damaged":
+        return [Finding("state", PROBLEM, f"{path} is damaged ({detail})", rebuild)]
+    offset, last_id, cards = detail["offset"], detail["last_id"], detail["cards"]
+    if not scan.clean:
+        return [Finding("state", WARNING, f"{path}: not compared, the log does not parse")]
+    if offset > scan.size:
+        where = "is missing" if not scan.exists else f"has {scan.size} bytes"
+        return [Finding(
+            "state", PROBLEM,
+            f"{path} records {detail['lines']} events ({offset} bytes) but {home / LOG_NAME} "
+            f"{where}: answers may be missing from the log",
+            f"Options: (1) {_restore_option(home)}; (2) flashprep doctor --repair rebuilds "
+            f"{STATE_NAME} from the log as it is and keeps the old one as {STATE_NAME}.old",
+        )]
+    upto = [ev for _, end, ev in scan.events if end <= offset]
+    boundary = offset == 0 or any(end == offset for _, end, _ in scan.events)
+    if not boundary or (upto[-1]["id"] if upto else None) != last_id:
+        return [Finding("state", PROBLEM, f"{path} does not match the log", rebuild)]
+    replayed = scan.states(upto=offset)
+    differ = sorted(k for k in set(cards) | set(replayed) if cards.get(k) != replayed.get(k))
+    if differ:
+        names = ", ".join(differ[:5]) + (" ..." if len(differ) > 5 else "")
+        return [Finding(
+            "state", PROBLEM,
+            f"{path} disagrees with a replay of the log for {len(differ)} card(s) ({names})",
+            rebuild,
+        )]
+    behind = len(scan.events) - len(upto)
+    if behind:
+        return [Finding(
+            "state", WARNING,
+            f"{path} is {behind} event(s) behind the log (a session ended before its "
+            "checkpoint); every load catches up from the log",
+            "flashprep doctor --repair brings it up to date now",
+        )]
+    return [Finding("state", OK, f"{path} equals a replay of the log ({len(cards)} cards)")]
+
+
+def load_decks(home: Path, deck_dirs: Sequence[Path]) -> tuple[set[str] | None, list[Finding]]:
+    """Card ids of every deck that loads (None if none could be listed), and findings."""
+    from flashprep.decks import build_collection, check_files, deck_sources
+    from flashprep.errors import DeckError
+
+    try:
+        sources = deck_sources(home, deck_dirs)
+    except DeckError as exc:
+        return None, [Finding("decks", PROBLEM, str(exc))]
+    good, bad = check_files(sources)
+    dup: list[DeckError] = []
+    col = build_collection(good, errors=dup)
+    out = [
+        Finding("decks", PROBLEM, str(e), "fix the deck file; `flashprep validate` lists all")
+        for e in bad + dup
+    ]
+    if not out:
+        out.append(Finding("decks", OK, f"{len(sources)} deck file(s), {len(col.cards)} cards"))
+    return set(col.cards), out
+
+
+def check_orphans(scan: LogScan, cards: set[str] | None, decks_ok: bool) -> list[Finding]:
+    if cards is None:
+        return [Finding("orphans", WARNING, "not checked: the decks could not be listed")]
+    orphans: dict[str, int] = {}
+    for _, _, ev in scan.events:
+        if ev["card_id"] not in cards:
+            orphans[ev["card_id"]] = orphans.get(ev["card_id"], 0) + 1
+    if not orphans:
+        return [Finding("orphans", OK, "every event belongs to a loaded card")]
+    names = ", ".join(sorted(orphans)[:5]) + (" ..." if len(orphans) > 5 else "")
+    note = "" if decks_ok else " (some deck files did not load, so their cards count here)"
+    return [Finding(
+        "orphans", WARNING,
+        f"{sum(orphans.values())} event(s) for {len(orphans)} card(s) in no loaded deck "
+        f"({names}){note}",
+        "they are kept; a card's progress comes back if a deck with its id is loaded again",
+    )]
+
+
+def check_backups(home: Path) -> list[Finding]:
+    days = list_backups(home)
+    if not days:
+        return [Finding("backups", OK, f"{backups_dir(home)}: none yet (made before the first "
+                                       "write of each study day)")]
+    return [Finding("backups", OK, f"{backups_dir(home)}: {len(days)} day(s), "
+                                   f"{days[0].name} to {days[-1].name}")]
+
+
+def lock_holder(home: Path) -> str | None:
+    """The pid of a session holding the writer lock, or None; takes and writes nothing."""
+    try:
+        fd = os.open(Path(home) / LOCK_NAME, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    except ImportError:  # pragma: no cover - non-POSIX
+        return None
+    finally:
+        os.close(fd)
+
+
+def check_session(home: Path) -> list[Finding]:
+    pid = lock_holder(home)
+    if pid is None:
+        return [Finding("session", OK, "no flashprep session is running")]
+    return [Finding(
+        "session", WARNING,
+        f"a flashprep session is running (pid {pid}); the log may change while doctor reads it",
+        "finish that session, then run doctor again",
+    )]
+
+
+# ------------------------------------------------------------------ report
+
+
+def diagnose(home: Path, deck_dirs: Sequence[Path] = ()) -> dict[str, Any]:
+    """Every check; reads only."""
+    home = Path(home)
+    scan = scan_log(home / LOG_NAME)
+    findings = check_log(home, scan) + check_state(home, scan)
+    cards, deck_findings = load_decks(home, deck_dirs)
+    findings += deck_findings
+    findings += check_orphans(scan, cards, all(f.level == OK for f in deck_findings))
+    findings += check_backups(home) + check_session(home)
+    problems = [f for f in findings if f.level == PROBLEM]
+    return {
+        "home": str(home),
+        "ok": not problems,
+        "events": len(scan.events),
+        "problems": len(problems),
+        "warnings": sum(1 for f in findings if f.level == WARNING),
+        "findings": [asdict(f) for f in findings],
+        "repaired": [],
+    }
+
+
+def repair(home: Path, deck_dirs: Sequence[Path], day: date) -> dict[str, Any]:
+    """Repair what loses nothing, then report again. Raises FlashprepError if the log
+    cannot be opened for writing (a session is running, corrupt or newer lines)."""
+    from flashprep.history import History
+
+    home = Path(home)
+    scan = scan_log(home / LOG_NAME)
+    actions: list[str] = []
+    state_status, _ = _read_state(home / STATE_NAME)
+    # A log with corrupt or newer lines, or a newer state.json, is left for a person.
+    fixable = scan.clean and state_status != "newer"
+    if fixable and (scan.exists or state_status != "missing"):
+        state_before = _state_bytes(home)
+        with History.open(home, write=True, backup_day=day, rebuild=True) as h:
+            if h.backup is not None:
+                actions.append(f"backed up the history to {h.backup}")
+            if scan.torn:
+                actions.append(
+                    f"moved the incomplete last line ({len(scan.torn)} bytes) of {LOG_NAME} "
+                    f"into {h.torn_path.name}"
+                )
+            if scan.needs_newline:
+                actions.append(f"ended the last line of {LOG_NAME} with its newline")
+            if h.kept_checkpoint is not None:
+                actions.append(f"kept the old {STATE_NAME} as {h.kept_checkpoint.name}")
+        if _state_bytes(home) != state_before:
+            actions.append(f"rebuilt {STATE_NAME} from the log ({len(h.states)} cards)")
+    report = diagnose(home, deck_dirs)
+    report["repaired"] = actions
+    return report
+
+
+def _state_bytes(home: Path) -> bytes | None:
+    try:
+        return (home / STATE_NAME).read_bytes()
+    except OSError:
+        return None
