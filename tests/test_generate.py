@@ -10,7 +10,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from flashprep.deckschema import SLUG_RE
 from flashprep.generate import (
     TODO_COMMENT,
     heading_title,
@@ -113,6 +116,62 @@ def test_repair_mojibake() -> None:
     assert repair_mojibake("Week 2â€“3 â€” done") == "Week 2–3 — done"
     assert repair_mojibake("ðŸš€ Launch") == "🚀 Launch"
     assert repair_mojibake("Café, naïve, → ok") == "Café, naïve, → ok"
+
+
+def garble(text: str) -> str:
+    """What a UTF-8 file looks like when read as Windows-1252 (undefined bytes as C1)."""
+    out = []
+    for b in text.encode("utf-8"):
+        try:
+            out.append(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(b))
+    return "".join(out)
+
+
+@given(st.text())
+def test_slug_is_a_valid_id_or_empty_and_stable(text: str) -> None:
+    s = slug(text)
+    assert s == "" or SLUG_RE.match(s)
+    assert slug(s) == s
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",))))
+def test_repair_undoes_a_windows_1252_misreading(text: str) -> None:
+    assert repair_mojibake(garble(text)) == text
+
+
+@settings(max_examples=50)
+@given(
+    st.lists(
+        st.tuples(
+            st.text("abcXYZ 0-9+_*`é🚀", min_size=1, max_size=12),
+            st.lists(st.text("abcdef GIL+-/()é", max_size=15), max_size=5),
+        ),
+        max_size=5,
+    )
+)
+def test_must_know_items_are_the_distinct_slugs_of_the_questions(
+    rows: list[tuple[str, list[str]]],
+) -> None:
+    table = "| Category | Must-Know Questions |\n|---|---|\n" + "".join(
+        f"| {cat} | {', '.join(qs)} |\n" for cat, qs in rows
+    )
+    plans = {p.id: p for p in parse_syllabus(table)}
+    expected: dict[str, list[str]] = {}
+    for cat, qs in rows:
+        deck = slug(cat.strip())
+        if not deck:
+            continue
+        topics = expected.setdefault(deck, [])
+        for q in split_questions(", ".join(qs)):
+            if f"{deck}-{slug(q)}" not in topics:
+                topics.append(f"{deck}-{slug(q)}")
+    assert {d: [i.topic for i in p.items] for d, p in plans.items()} == {
+        d: t for d, t in expected.items() if t
+    }
+    for p in plans.values():
+        assert all(SLUG_RE.match(i.topic) for i in p.items)
 
 
 # ----------------------------------------------------------------- parsing
