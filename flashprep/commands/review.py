@@ -140,9 +140,11 @@ def run_session(
         return
 
 
-def empty_message(session: Session, selected: int) -> str:
+def empty_message(session: Session, filtered: bool) -> str:
     """The one line shown when there is nothing to review."""
-    if not selected:
+    if not session.cards:
+        if filtered:
+            return "No cards to review: no card matches --deck/--tag (see `flashprep decks`)."
         return "No cards to review: no deck is loaded (see `flashprep decks`)."
     summary = session.summary()
     text = f"Nothing to review today ({summary.today})."
@@ -214,7 +216,7 @@ def review(
             deck_names={d.id: d.name for d in ws.collection.decks},
         )
         if session.done:
-            typer.echo(empty_message(session, len(cards)))
+            typer.echo(empty_message(session, bool(deck or tag)))
             return
         ui: ReviewUI
         if plain_mode:
