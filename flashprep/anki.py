@@ -336,6 +336,7 @@ hr#answer { border: 0; border-top: 1px solid var(--fp-border); margin: 1em 0; }
   padding: .7em 1em;
   overflow-x: auto;
   line-height: 1.45;
+  font-weight: normal;
   white-space: pre;
   text-align: left;
 }
