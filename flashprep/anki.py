@@ -230,8 +230,11 @@ class Renderer:
 
     def note(self, card: Card, position: int) -> AnkiNote:
         tags = sorted({anki_tag(t) for t in (*card.tags, card.deck)} - {""})
+        # A card that came from Anki (flashprep import) keeps its note's GUID, so
+        # exporting it back finds that note instead of adding a copy.
+        guid = getattr(card, "guid", None) or note_guid(card.id)
         return AnkiNote(
-            guid=note_guid(card.id),
+            guid=guid,
             card_id=card.id,
             front=self.block(card.front),
             back=self.block(card.back),

@@ -298,6 +298,17 @@ def test_guids_stable_across_exports_and_distinct_across_cards(  # type: ignore[
     assert edited_b["mod"] - edited_a["mod"] == 86400
 
 
+def test_a_card_imported_from_anki_keeps_its_guid() -> None:
+    from flashprep.decks import Card
+
+    if "guid" not in Card.__slots__:
+        pytest.skip("cards carry no Anki GUID in this tree")
+    imported = Card(id="x-one", deck="x", front="Q", back="A", guid="f&Wq)2{a!z")  # type: ignore[call-arg]
+    assert anki.Renderer().note(imported, 0).guid == "f&Wq)2{a!z"
+    native = Card(id="x-two", deck="x", front="Q", back="A")
+    assert anki.Renderer().note(native, 0).guid == anki.note_guid("x-two")
+
+
 def test_same_input_same_bytes(cli, decks_dir: Path, out_dir: Path) -> None:  # type: ignore[no-untyped-def]
     a, b = out_dir / "a.apkg", out_dir / "b.apkg"
     assert export(cli, decks_dir, "anki", "-o", str(a)).exit_code == 0
