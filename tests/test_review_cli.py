@@ -351,3 +351,17 @@ def test_ctrl_c_during_a_card_keeps_earlier_answers(mini_decks: Path, home: Path
         run_session(session, history, Interrupting(history.log_path, [4, 4]), lambda: moment)
     assert session.summary().answers == 1
     assert [e["card_id"] for e in events(home)] == ["mini-one"]
+
+
+def test_burying_lets_the_next_new_card_move_up_as_status_counts(  # type: ignore[no-untyped-def]
+    cli, mini_decks: Path, home: Path
+) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("new_per_day = 2\n")
+    result = cli("--decks", str(mini_decks), "review", input="\ns\n\n5\nq\n")
+    assert "== card 2 of 3 (new) | Mini | mini-numbers | mini-two" in result.stdout
+    assert "  left today:   1 new, 0 review, 0 re-drill\n" in result.stdout
+    st = status(cli, "--decks", str(mini_decks))
+    assert (st["new"], st["done_today"]["new"]) == (1, 1)
+    nxt = cli("--decks", str(mini_decks), "review", input="q\n")
+    assert nxt.stdout.startswith("== card 1 of 1 (new) | Mini | mini-three")
