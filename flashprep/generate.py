@@ -43,7 +43,9 @@ BEHAVIORAL = "behavioral"
 
 _CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS_RE = re.compile(r"\*+|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])|~~")
+# Emphasis markers are runs of * or _ (or ~~) at a word's edge; one between two letters or
+# digits ("snake_case", "2*3") is text, so cleaning text twice changes nothing.
+_EMPHASIS_RE = re.compile(r"(?<![A-Za-z0-9])(?:[*_]+|~~)|(?:[*_]+|~~)(?![A-Za-z0-9])")
 
 
 def repair_mojibake(text: str) -> str:

@@ -141,7 +141,12 @@ def test_repair_undoes_a_windows_1252_misreading(text: str) -> None:
     assert repair_mojibake(garble(text)) == text
 
 
-@settings(max_examples=50)
+@given(st.text())
+def test_slug_ignores_what_a_heading_title_drops_in_between(text: str) -> None:
+    assert slug(heading_title(f"**{text}**")) == slug(heading_title(text))
+
+
+@settings(max_examples=200)
 @given(
     st.lists(
         st.tuples(
