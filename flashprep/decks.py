@@ -46,6 +46,7 @@ class Card:
     override: bool = False
     path: str = ""
     line: int = 0
+    guid: str | None = None  # the Anki note GUID of an imported card (import dedup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +294,7 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 "hint": c.hint,
                 "draft": c.draft,
                 "override": c.override,
+                "guid": c.guid,
                 "line": headers[i] if i < len(headers) else 0,
             }
         )
@@ -433,6 +435,7 @@ def build_collection(
                 override=c["override"],
                 path=str(path),
                 line=c["line"],
+                guid=c.get("guid"),
             )
             if card.id in col.cards:
                 first_path, first_line, first_source = where[card.id]

@@ -56,6 +56,8 @@ class CardModel(Strict):
     hint: str | None = None
     draft: bool = False
     override: bool = False
+    # Set by `flashprep import` from an Anki GUID column, so importing again adds nothing.
+    guid: Text | None = None
 
     @model_validator(mode="after")
     def _back_required(self) -> CardModel:
