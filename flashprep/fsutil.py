@@ -36,13 +36,23 @@ def describe_os_error(action: str, path: Path, exc: OSError) -> str:
 
 
 def atomic_write_bytes(
-    path: Path, data: bytes, *, error: type[FlashprepError] = FlashprepError
+    path: Path,
+    data: bytes,
+    *,
+    error: type[FlashprepError] = FlashprepError,
+    mode: int | None = None,
 ) -> None:
-    """Replace `path` with `data` atomically and durably; raise `error` on failure."""
+    """Replace `path` with `data` atomically and durably; raise `error` on failure.
+
+    `mode` sets the new file's permissions (mkstemp creates 0600), so a file the user
+    owns keeps the mode it had.
+    """
     path = Path(path)
     tmp_name: str | None = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
