@@ -168,7 +168,9 @@ def suspend(state: CardState) -> CardState:
 
 
 def unsuspend(state: CardState) -> CardState:
-    return replace(state, suspended=False, leech=False)
+    # A leech stays marked a leech (as Anki keeps its "leech" tag): `cards --leeches`
+    # still lists it, and it is suspended again at the next leech lapse count.
+    return replace(state, suspended=False)
 
 
 def bury(state: CardState, today: date) -> CardState:
