@@ -3,7 +3,11 @@
 Each module keeps heavy imports inside its command functions, so importing this
 package stays cheap.
 """
-from flashprep.commands import review  # noqa: F401
-from flashprep.commands import generate  # noqa: F401
-from flashprep.commands import export  # noqa: F401
-from flashprep.commands import doctor  # noqa: F401
+from flashprep.commands import (
+    cards,  # noqa: F401
+    doctor,  # noqa: F401
+    export,  # noqa: F401
+    generate,  # noqa: F401
+    importing,  # noqa: F401
+    review,  # noqa: F401
+)

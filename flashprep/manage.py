@@ -1,0 +1,738 @@
+"""Card management: writing new cards into user deck files, and the history actions on cards.
+
+Adding a card appends a `[[cards]]` table, rendered with tomli-w, to the end of a
+user deck file in `<home>/decks/`. What is already in the file is never parsed
+and written back: its bytes, comments and order stay exactly as they were, and
+the new content (old bytes + new card) is checked by the deck parser before it
+replaces the file atomically. Bundled decks (and decks from `--decks` folders)
+are never written: a card added to deck `python` goes into the user deck
+`python-extra`, created on first use.
+
+A new card's id is a readable slug of its front plus a short hash suffix, unique
+across every loaded deck and every id the history knows (so a new card never
+inherits a deleted card's progress).
+
+Suspend, unsuspend, bury, forget and undo are history events; nothing here
+rewrites the log. `undo_last` finds the last answer that is not already undone by
+reading the log backwards, and records the card's state from before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import stat
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from flashprep import schedule, sm2
+from flashprep.decks import BUNDLED, USER, Collection, Deck, did_you_mean, user_decks_dir
+from flashprep.errors import DeckError, FlashprepError, InputError, UnknownCardError
+from flashprep.schedule import NEW_CARD, CardState
+
+EXTRA_SUFFIX = "-extra"
+MAX_KEY_POINTS = 5
+
+# ----------------------------------------------------------------- ids
+
+# Dropped from ids so they stay short and say what the card is about.
+_STOPWORDS = frozenset(
+    "a an and are as at be by can do does for how i in is it its of on or the this to "
+    "what when where which who why with you your".split()
+)
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str, max_len: int = 40) -> str:
+    """Lowercase ASCII words joined by hyphens, cut at a word boundary ("" if none)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    out = ""
+    for w in words:
+        candidate = f"{out}-{w}" if out else w
+        if len(candidate) > max_len:
+            break
+        out = candidate
+    if not out and words:
+        out = words[0][:max_len]
+    return out
+
+
+def is_slug(value: str) -> bool:
+    return bool(_SLUG_RE.match(value))
+
+
+def _id_base(front: str) -> str:
+    words = slugify(front, max_len=200).split("-")
+    kept = [w for w in words if w and w not in _STOPWORDS] or [w for w in words if w]
+    return slugify(" ".join(kept)) or "card"
+
+
+def new_card_id(front: str, taken: Iterable[str] | Mapping[str, Any]) -> str:
+    """`<slug of the front>-<4 hex>`; the suffix is a hash of the front, so it is
+    reproducible, and a clash (same front twice) takes the next salt."""
+    base = _id_base(front)
+    for n in range(10_000):
+        salt = front if n == 0 else f"{front}\x00{n}"
+        candidate = f"{base}-{hashlib.sha1(salt.encode('utf-8')).hexdigest()[:4]}"
+        if candidate not in taken:
+            return candidate
+    raise FlashprepError(f"cannot find a free card id for {base!r}")  # pragma: no cover
+
+
+def normalize_tags(values: Iterable[str]) -> tuple[str, ...]:
+    """Tags as slugs, split on commas and spaces, duplicates dropped, order kept."""
+    out: list[str] = []
+    for value in values:
+        for part in re.split(r"[,\s]+", value):
+            if not part:
+                continue
+            tag = slugify(part.replace("::", "-"))
+            if not tag:
+                raise InputError(f"tag {part!r} has no letters or digits to make a tag from")
+            if tag not in out:
+                out.append(tag)
+    return tuple(out)
+
+
+# ----------------------------------------------------------------- targets
+
+
+@dataclass(frozen=True)
+class DeckMeta:
+    """The [deck] table of a user deck that is about to be created."""
+
+    id: str
+    name: str
+    category: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where new cards for a deck go: a user deck file, maybe still to be created."""
+
+    deck_id: str
+    path: Path
+    create: DeckMeta | None = None
+    via: str | None = None  # the bundled deck the `-extra` deck belongs to
+
+
+def extra_deck_id(deck_id: str) -> str:
+    return deck_id if deck_id.endswith(EXTRA_SUFFIX) else deck_id + EXTRA_SUFFIX
+
+
+def _is_user_file(deck: Deck, home: Path) -> bool:
+    if deck.source != USER:
+        return False
+    try:
+        return Path(deck.path).resolve().parent == user_decks_dir(home).resolve()
+    except OSError:
+        return False
+
+
+def new_deck_target(col: Collection, home: Path, meta: DeckMeta) -> Target:
+    """A target for a user deck that does not exist yet; refuses ids in use."""
+    if not is_slug(meta.id):
+        raise InputError(
+            f"deck id {meta.id!r} is not a slug "
+            "(lowercase letters, digits and single hyphens, e.g. 'my-sql')"
+        )
+    if any(d.id == meta.id for d in col.decks):
+        raise InputError(f"deck {meta.id!r} already exists")
+    if not meta.name.strip() or not meta.category.strip():
+        raise InputError("a new deck needs a name and a category")
+    path = user_decks_dir(home) / f"{meta.id}.toml"
+    if path.exists():
+        raise InputError(f"{path} already exists but does not hold deck {meta.id!r}")
+    return Target(meta.id, path, create=meta)
+
+
+def resolve_target(col: Collection, home: Path, deck_id: str) -> Target:
+    """Where cards "added to `deck_id`" are written (the `-extra` rule for bundled decks)."""
+    deck = col.deck(deck_id)
+    if _is_user_file(deck, home):
+        return Target(deck.id, Path(deck.path))
+    extra = extra_deck_id(deck.id)
+    for d in col.decks:
+        if d.id == extra:
+            if _is_user_file(d, home):
+                return Target(d.id, Path(d.path), via=deck.id)
+            raise InputError(
+                f"deck {deck.id!r} is not a user deck and {extra!r} ({d.path}) is not in "
+                f"{user_decks_dir(home)}; add the card to a deck there"
+            )
+    what = "bundled" if deck.source == BUNDLED else "read-only (from --decks)"
+    meta = DeckMeta(
+        id=extra,
+        name=f"{deck.name} (my cards)",
+        category=deck.category,
+        description=f"My own cards next to the {what} deck {deck.id!r}.",
+    )
+    target = new_deck_target(col, home, meta)
+    return replace(target, via=deck.id)
+
+
+# ----------------------------------------------------------------- rendering
+
+
+@dataclass(frozen=True)
+class NewCard:
+    """A card about to be written; `id` None means "make one from the front"."""
+
+    front: str
+    back: str
+    tags: tuple[str, ...] = ()
+    key_points: tuple[str, ...] = ()
+    id: str | None = None
+    topic: str | None = None
+    hint: str | None = None
+    override: bool = False
+    guid: str | None = None
+
+
+def check_new_card(card: NewCard) -> None:
+    """The mistakes worth a clear message before the deck parser sees the card."""
+    if not card.front.strip():
+        raise InputError("the front (the question) is empty")
+    if not card.back.strip():
+        raise InputError("the back (the answer) is empty")
+    if len(card.key_points) > MAX_KEY_POINTS:
+        raise InputError(f"at most {MAX_KEY_POINTS} key points, got {len(card.key_points)}")
+    if any(not p.strip() for p in card.key_points):
+        raise InputError("a key point is empty")
+
+
+def _clean(text: str) -> str:
+    # The loader strips the newlines around a front/back; do the same so what is
+    # written is what is read back.
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip("\n")
+
+
+def card_table(card_id: str, card: NewCard) -> dict[str, Any]:
+    table: dict[str, Any] = {"id": card_id}
+    if card.topic:
+        table["topic"] = card.topic
+    table["front"] = _clean(card.front)
+    back = _clean(card.back)
+    # A multi-line back reads best as its own block: tomli-w opens """ on its own line.
+    table["back"] = back + "\n" if "\n" in back else back
+    if card.tags:
+        table["tags"] = list(card.tags)
+    if card.key_points:
+        table["key_points"] = [p.strip() for p in card.key_points]
+    if card.hint:
+        table["hint"] = card.hint
+    if card.override:
+        table["override"] = True
+    if card.guid:
+        table["guid"] = card.guid
+    return table
+
+
+def render_cards(tables: Sequence[dict[str, Any]], newline: str = "\n") -> str:
+    """`[[cards]]` tables, blank-line separated. The header is written here because
+    tomli-w renders a short array of tables inline (`cards = [{ ... }]`); the keys and
+    values are tomli-w's."""
+    import tomli_w
+
+    text = "\n".join(
+        "[[cards]]\n" + tomli_w.dumps(table, multiline_strings=True) for table in tables
+    )
+    return text.replace("\n", newline) if newline != "\n" else text
+
+
+def render_deck_header(meta: DeckMeta) -> str:
+    import tomli_w
+
+    deck: dict[str, Any] = {"id": meta.id, "name": meta.name, "category": meta.category}
+    if meta.description:
+        deck["description"] = meta.description
+    head = "# Created by flashprep. Edit freely: `flashprep add` only appends cards.\n"
+    return head + tomli_w.dumps({"deck": deck}) + "\n"
+
+
+# ----------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class Added:
+    id: str
+    deck: str
+    path: str
+    line: int
+    created_deck: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "deck": self.deck,
+            "path": self.path,
+            "line": self.line,
+            "created_deck": self.created_deck,
+        }
+
+
+@contextmanager
+def _decks_lock(home: Path) -> Iterator[None]:
+    """Serialise writers of deck files (two `add`s at once must not lose a card).
+
+    Not the history's lock: adding a card while a review runs in another terminal is fine.
+    """
+    lock_dir = home / "cache"
+    try:
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_dir / "decks.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise FlashprepError(f"cannot write to {lock_dir}: {exc.strerror}") from None
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - non-POSIX
+            pass
+        yield
+    finally:
+        os.close(fd)
+
+
+def _newline_of(text: str) -> str:
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def append_cards(
+    target: Target,
+    cards: Sequence[NewCard],
+    taken: set[str],
+    *,
+    home: Path,
+    dry_run: bool = False,
+) -> list[Added]:
+    """Append `cards` to the target's file in one atomic write; return where each went.
+
+    Ids are made for cards without one and added to `taken`. The file's existing
+    bytes are kept exactly; the result is parsed before anything is written, so a
+    bad card (or an already broken file) writes nothing.
+    """
+    from flashprep.decks import parse_deck_text
+    from flashprep.fsutil import atomic_write_bytes
+
+    if not cards:
+        return []
+    with _decks_lock(home):
+        path = target.path
+        real = path.resolve()  # write through a symlink, never replace it
+        if target.create is not None:
+            if real.exists():
+                raise InputError(f"{path} already exists")
+            old = ""
+            prefix = render_deck_header(target.create)
+        else:
+            try:
+                raw = real.read_bytes()
+            except OSError as exc:
+                raise DeckError(f"cannot read: {exc.strerror}", path) from None
+            try:
+                old = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].count(b"\n") + 1
+                raise DeckError("not UTF-8 text (save the file as UTF-8)", path, line) from None
+            newline = _newline_of(old)
+            if not old:
+                sep = ""
+            elif old.endswith(newline * 2):
+                sep = ""
+            elif old.endswith("\n"):
+                sep = newline
+            else:
+                sep = newline * 2
+            prefix = old + sep
+        newline = _newline_of(old) if old else "\n"
+        tables = []
+        for card in cards:
+            check_new_card(card)
+            card_id = card.id
+            if card_id is None:
+                card_id = new_card_id(card.front, taken)
+            elif not card.override and card_id in taken:
+                raise InputError(f"card id {card_id!r} is already in use")
+            taken.add(card_id)
+            tables.append(card_table(card_id, card))
+        text = prefix + render_cards(tables, newline)
+        # Everything must parse, old content included, before one byte is written.
+        if old:
+            parse_deck_text(old, path)  # a broken file is reported as it is, not as ours
+        parsed = parse_deck_text(text, path)
+        new_ids = {t["id"] for t in tables}
+        lines = {c["id"]: c["line"] for c in parsed["cards"] if c["id"] in new_ids}
+        if set(lines) != new_ids:  # pragma: no cover - a rendering bug, never user input
+            raise DeckError("the new cards did not read back as written", path)
+        if not dry_run:
+            real.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(real, text.encode("utf-8"), error=DeckError, mode=_file_mode(real))
+    deck_id = target.deck_id
+    return [
+        Added(t["id"], deck_id, str(path), lines[t["id"]], target.create is not None)
+        for t in tables
+    ]
+
+
+def taken_ids(col: Collection, states: Mapping[str, CardState]) -> set[str]:
+    return set(col.cards) | set(states)
+
+
+def front_key(front: str) -> str:
+    """Fronts compare equal when they differ only in whitespace."""
+    return " ".join(front.split())
+
+
+def same_front(col: Collection, front: str) -> list[str]:
+    key = front_key(front)
+    return [c.id for c in col.cards.values() if front_key(c.front) == key]
+
+
+# ----------------------------------------------------------------- editor
+
+
+def editor_command() -> list[str]:
+    value = os.environ.get("EDITOR") or os.environ.get("VISUAL")
+    if not value or not value.strip():
+        raise InputError("no editor: set $EDITOR (for example: export EDITOR=nano)")
+    return shlex.split(value)
+
+
+def run_editor(path: Path, line: int | None = None) -> None:
+    """Open `$EDITOR [+LINE] path` and wait for it."""
+    cmd = editor_command()
+    args = [*cmd, *([f"+{line}"] if line else []), str(path)]
+    try:
+        code = subprocess.call(args)
+    except OSError as exc:
+        raise InputError(f"cannot run the editor {cmd[0]!r}: {exc.strerror or exc}") from None
+    if code != 0:
+        raise InputError(f"the editor {cmd[0]!r} exited with status {code}; nothing was added")
+
+
+FRONT_MARK = "<!-- front: the question (Markdown) -->"
+BACK_MARK = "<!-- back: the answer (Markdown) -->"
+
+
+def edit_front_back(front: str = "", back: str = "") -> tuple[str, str]:
+    """Let the user write the front and back in $EDITOR; returns both, stripped."""
+    import tempfile
+
+    template = f"{FRONT_MARK}\n{front}\n\n{BACK_MARK}\n{back}\n"
+    fd, name = tempfile.mkstemp(prefix="flashprep-card-", suffix=".md")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(template)
+        run_editor(path, 2)
+        text = path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+    return parse_front_back(text)
+
+
+def parse_front_back(text: str) -> tuple[str, str]:
+    lines = text.splitlines()
+    try:
+        f = lines.index(FRONT_MARK)
+        b = lines.index(BACK_MARK)
+    except ValueError:
+        raise InputError(
+            "the edited text lost its front/back marker lines; nothing was added"
+        ) from None
+    if b < f:
+        raise InputError("the back marker comes before the front marker; nothing was added")
+    return "\n".join(lines[f + 1 : b]).strip(), "\n".join(lines[b + 1 :]).strip()
+
+
+def prepare_edit(
+    col: Collection, home: Path, card_id: str, taken: set[str]
+) -> tuple[Path, int, Added | None]:
+    """The file and line to open for `edit CARD_ID`.
+
+    A card in a user deck file is opened where it is. A card that lives only in a
+    bundled (or --decks) file is first copied into `<deck>-extra` with
+    `override = true`, which replaces the bundled card everywhere and keeps its
+    progress (the id is the identity).
+    """
+    card = col.card(card_id)
+    by_path = {str(Path(d.path)): d for d in col.decks}
+    deck = by_path.get(card.path)
+    if deck is not None and (deck.source != BUNDLED):
+        return Path(card.path), card.line, None
+    target = resolve_target(col, home, card.deck)
+    copy = NewCard(
+        id=card.id,
+        front=card.front,
+        back=card.back,
+        tags=card.tags,
+        key_points=card.key_points,
+        topic=card.topic,
+        hint=card.hint,
+        override=True,
+    )
+    added = append_cards(target, [copy], taken, home=home)[0]
+    return Path(added.path), added.line, added
+
+
+# ----------------------------------------------------------------- listing
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def card_rows(
+    col: Collection,
+    states: Mapping[str, CardState],
+    today: date,
+    *,
+    decks: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    search: str | None = None,
+    due: bool = False,
+    new: bool = False,
+    suspended: bool = False,
+    leeches: bool = False,
+) -> list[dict[str, Any]]:
+    """Cards matching every filter given; the state flags (due, new, suspended,
+    leeches) match a card that has any one of them."""
+    needle = search.casefold() if search else None
+    flags = due or new or suspended or leeches
+    rows = []
+    for c in col.select(decks, tags, include_drafts=True):
+        s = states.get(c.id, NEW_CARD)
+        live = not c.draft and not s.suspended and not s.is_buried(today)
+        is_due = live and not s.is_new and (s.is_due(today) or s.needs_redrill(today))
+        is_new = not c.draft and not s.suspended and s.is_new
+        if flags and not (
+            (due and is_due)
+            or (new and is_new)
+            or (suspended and s.suspended)
+            or (leeches and s.leech)
+        ):
+            continue
+        if needle is not None and not any(
+            needle in field.casefold() for field in (c.id, c.front, c.back, *c.tags)
+        ):
+            continue
+        if c.draft:
+            status = "draft"
+        elif s.suspended:
+            status = "leech" if s.leech else "suspended"
+        elif s.is_buried(today):
+            status = "buried"
+        elif s.is_new:
+            status = "new"
+        elif is_due:
+            status = "due"
+        else:
+            status = "scheduled"
+        buried = s.buried_until if s.is_buried(today) else None
+        rows.append(
+            {
+                "id": c.id,
+                "deck": c.deck,
+                "front": _first_line(c.front),
+                "tags": list(c.tags),
+                "status": status,
+                "due": s.due.isoformat() if s.due else None,
+                "interval": s.interval,
+                "ef": sm2.ef_float(s.ef),
+                "repetitions": s.repetitions,
+                "lapses": s.lapses,
+                "reviews": s.reviews,
+                "suspended": s.suspended,
+                "buried_until": buried.isoformat() if buried else None,
+                "leech": s.leech,
+                "draft": c.draft,
+                "path": c.path,
+                "line": c.line,
+            }
+        )
+    return rows
+
+
+# ----------------------------------------------------------------- history actions
+
+SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = "suspend", "unsuspend", "bury", "forget", "undo"
+ACTIONS = (SUSPEND, UNSUSPEND, BURY, FORGET)
+
+
+def apply_action(state: CardState, action: str, day: date) -> CardState:
+    if action == SUSPEND:
+        return schedule.suspend(state)
+    if action == UNSUSPEND:
+        return schedule.unsuspend(state)
+    if action == BURY:
+        return schedule.bury(state, day)
+    if action == FORGET:
+        return schedule.forget(state)
+    raise ValueError(f"unknown action {action!r}")
+
+
+def _unchanged_reason(state: CardState, action: str, day: date) -> str | None:
+    """Why `action` would change nothing (then no event is written)."""
+    if action == SUSPEND and state.suspended:
+        return "already suspended"
+    if action == UNSUSPEND and not state.suspended:
+        return "not suspended"
+    if action == BURY and state.is_buried(day):
+        return "already buried until " + str(state.buried_until)
+    if action == FORGET and state == schedule.forget(state):
+        return "already new"
+    return None
+
+
+def resolve_ids(col: Collection, ids: Sequence[str]) -> list[str]:
+    """The given ids, each checked and only once; the first unknown one is an error."""
+    out: list[str] = []
+    for card_id in ids:
+        if card_id not in col.cards:
+            raise UnknownCardError(f"no card {card_id!r}" + did_you_mean(card_id, col.cards))
+        if card_id not in out:
+            out.append(card_id)
+    return out
+
+
+def manage_cards(
+    history: Any,
+    col: Collection,
+    ids: Sequence[str],
+    action: str,
+    moment: datetime,
+    day: date,
+) -> list[dict[str, Any]]:
+    """Record `action` on each card (all ids are checked first; no-ops write nothing)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    wanted = resolve_ids(col, ids)
+    results = []
+    for card_id in wanted:
+        before = history.state(card_id)
+        reason = _unchanged_reason(before, action, day)
+        if reason is not None:
+            results.append(
+                {"id": card_id, "changed": False, "reason": reason, "state": before.to_dict()}
+            )
+            continue
+        after = apply_action(before, action, day)
+        event = history.record(card_id, action, after, moment, day)
+        results.append(
+            {"id": card_id, "changed": True, "event": event["id"], "state": after.to_dict()}
+        )
+    return results
+
+
+def iter_log_backwards(path: Path, end: int, chunk_size: int = 1 << 16) -> Iterator[dict[str, Any]]:
+    """The events of the log's first `end` bytes, last first, reading from the end."""
+    from flashprep.history import check_event
+
+    def decode(raw: bytes) -> dict[str, Any] | None:
+        if not raw.strip():
+            return None
+        try:
+            obj = json.loads(raw)
+            check_event(obj)
+        except (ValueError, TypeError, RecursionError, OverflowError):
+            # Let the forward reader name the line (and raise its usual error).
+            from flashprep.history import scan
+
+            scan(path)
+            raise FlashprepError(f"{path}: a corrupt event near byte {end}") from None
+        return obj
+
+    try:
+        fh = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with fh:
+        pos = end
+        rest = b""
+        while pos > 0:
+            start = max(0, pos - chunk_size)
+            fh.seek(start)
+            block = fh.read(pos - start) + rest
+            pos = start
+            lines = block.split(b"\n")
+            rest = lines[0]  # may be cut; completed by the next (earlier) block
+            for raw in reversed(lines[1:]):
+                event = decode(raw)
+                if event is not None:
+                    yield event
+        event = decode(rest)
+        if event is not None:
+            yield event
+
+
+def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardState:
+    """Re-apply management actions taken on the card after the undone answer."""
+    for e in later:
+        if e["kind"] in ACTIONS:
+            state = apply_action(state, e["kind"], date.fromisoformat(e["day"]))
+    return state
+
+
+def undo_last(history: Any, moment: datetime, day: date) -> dict[str, Any]:
+    """Revert the last answer (of any session) that is not undone yet, as an undo event.
+
+    The card goes back to its state before that answer; suspend/unsuspend/bury/forget
+    done to it since are applied again, so only the answer is taken back.
+    """
+    from flashprep.history import ANSWER_KINDS
+
+    undone: set[str] = set()
+    seen: list[dict[str, Any]] = []  # events after the target, newest first
+    events = iter_log_backwards(history.log_path, history.offset)
+    target: dict[str, Any] | None = None
+    for e in events:
+        if e["kind"] == UNDO and isinstance(e.get("undoes"), str):
+            undone.add(e["undoes"])
+        if e["kind"] in ANSWER_KINDS and e["id"] not in undone:
+            target = e
+            break
+        seen.append(e)
+    if target is None:
+        raise InputError("nothing to undo: the history has no answer that is not already undone")
+    card_id = target["card_id"]
+    before = NEW_CARD
+    for e in events:
+        if e["card_id"] == card_id:
+            before = CardState.from_dict(e["state"])
+            break
+    # Only actions still in force: a session's own undo may have taken a bury back.
+    later = [e for e in reversed(seen) if e["card_id"] == card_id and e["id"] not in undone]
+    state = _replay_after(before, later)
+    event = history.record(card_id, UNDO, state, moment, day, undoes=target["id"])
+    return {
+        "card_id": card_id,
+        "undone": {k: target[k] for k in ("id", "kind", "grade", "day", "ts") if k in target},
+        "event": event["id"],
+        "state": state.to_dict(),
+    }
