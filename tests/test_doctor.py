@@ -1,0 +1,267 @@
+"""`flashprep doctor`: every check, what --repair fixes, and what it never touches."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from reliability_helpers import build_history, fingerprint, log_ids
+
+from flashprep.history import History, replay
+
+
+@pytest.fixture(autouse=True)
+def no_bundled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+
+
+def findings(cli, *args: str) -> tuple[int, dict[str, list[dict]]]:  # type: ignore[no-untyped-def]
+    r = cli(*args, "doctor", "--json")
+    data = json.loads(r.stdout)
+    by: dict[str, list[dict]] = {}
+    for f in data["findings"]:
+        by.setdefault(f["check"], []).append(f)
+    return r.exit_code, by
+
+
+def test_a_healthy_home_passes_and_nothing_is_written(tmp_path: Path, cli, home: Path) -> None:
+    r = cli("doctor")
+    assert r.exit_code == 0 and r.stdout.endswith("No problems found.\n")
+    assert not home.exists()  # a missing home is not created
+    build_history(home, days=2, cards=3)
+    before = fingerprint(home)
+    code, by = findings(cli)
+    assert code == 0
+    assert by["log"][0]["message"] == f"{home / 'reviews.jsonl'}: 6 events, parses cleanly"
+    assert by["state"][0]["message"] == (
+        f"{home / 'state.json'} equals a replay of the log (3 cards)"
+    )
+    assert by["orphans"][0]["level"] == "warning"  # card-0.. are in no deck here
+    assert fingerprint(home) == before
+
+
+def test_text_output_lists_each_check(cli, home: Path, mini_decks: Path) -> None:
+    build_history(home, days=1, cards=2)
+    r = cli("--decks", str(mini_decks), "doctor")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"flashprep doctor: {home}"
+    assert lines[1] == f"  ok        log: {home / 'reviews.jsonl'}: 2 events, parses cleanly"
+    assert lines[3] == "  ok        decks: 1 deck file(s), 3 cards"
+    assert lines[4].startswith("  warning   orphans: 2 event(s) for 2 card(s) in no loaded deck")
+    assert lines[5] == "            fix: they are kept; a card's progress comes back if a deck " \
+                       "with its id is loaded again"
+    assert lines[-1] == "No problems found (1 warning(s))."
+
+
+def test_a_torn_last_line_is_set_aside_by_repair(cli, home: Path) -> None:
+    build_history(home, days=1, cards=3)
+    log = home / "reviews.jsonl"
+    good = log.read_bytes()
+    torn = b'{"v":1,"id":"019c","card_id":"card-9","kind":"ne'
+    log.write_bytes(good + torn)
+    code, by = findings(cli)
+    assert code == 2
+    assert by["log"][0]["level"] == "problem"
+    assert by["log"][0]["message"] == (
+        f"{log}:4: the last line is incomplete ({len(torn)} bytes, an interrupted write); "
+        "every complete event before it is intact"
+    )
+    r = cli("doctor", "--repair")
+    assert r.exit_code == 0, r.stdout
+    assert f"  repaired  moved the incomplete last line ({len(torn)} bytes) of reviews.jsonl " \
+           "into reviews.jsonl.torn" in r.stdout
+    assert log.read_bytes() == good
+    assert (home / "reviews.jsonl.torn").read_bytes() == torn + b"\n"
+    assert (home / "backups" / "2026-03-10" / "reviews.jsonl").read_bytes() == good + torn
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (None, "{state} is missing"),
+        (b"{", "{state} is damaged (Expecting property name enclosed in double quotes: "
+               "line 1 column 2 (char 1))"),
+        (b'{"schema":1,"offset":3,"lines":1,"last_id":null,"cards":{}}',
+         "{state} does not match the log"),
+    ],
+)
+def test_a_missing_or_damaged_state_is_rebuilt_by_repair(
+    cli, home: Path, damage: bytes | None, message: str
+) -> None:
+    build_history(home, days=2, cards=3)
+    good = (home / "state.json").read_bytes()
+    if damage is None:
+        (home / "state.json").unlink()
+    else:
+        (home / "state.json").write_bytes(damage)
+    code, by = findings(cli)
+    assert code == 2
+    assert by["state"][0]["message"] == message.format(state=home / "state.json")
+    assert by["state"][0]["fix"] == (
+        "flashprep doctor --repair rebuilds it from the log (and any writer does)"
+    )
+    r = cli("doctor", "--repair")
+    assert r.exit_code == 0 and "rebuilt state.json from the log (3 cards)" in r.stdout
+    assert (home / "state.json").read_bytes() == good
+    if damage is not None:
+        assert (home / "state.json.old").read_bytes() == damage  # never deleted
+
+
+def test_a_state_that_disagrees_with_the_log_is_named_and_kept_on_repair(
+    cli, home: Path
+) -> None:
+    build_history(home, days=2, cards=3)
+    state = json.loads((home / "state.json").read_text())
+    state["cards"]["card-1"]["interval"] = 99
+    (home / "state.json").write_text(json.dumps(state))
+    code, by = findings(cli)
+    assert code == 2
+    assert by["state"][0]["message"] == (
+        f"{home / 'state.json'} disagrees with a replay of the log for 1 card(s) (card-1)"
+    )
+    (home / "state.json.old").write_text("an earlier one")
+    r = cli("doctor", "--repair")
+    assert r.exit_code == 0
+    assert "kept the old state.json as state.json.old.1" in r.stdout
+    assert json.loads((home / "state.json.old.1").read_text())["cards"]["card-1"]["interval"] == 99
+    assert (home / "state.json.old").read_text() == "an earlier one"
+    assert History.open(home).states == replay(home / "reviews.jsonl")
+
+
+def test_a_state_behind_the_log_is_only_a_warning(cli, home: Path) -> None:
+    build_history(home, days=1, cards=2)
+    old = (home / "state.json").read_bytes()
+    build_history(home, days=1, cards=3)
+    (home / "state.json").write_bytes(old)
+    code, by = findings(cli)
+    assert code == 0
+    assert by["state"][0]["level"] == "warning"
+    assert by["state"][0]["message"].startswith(f"{home / 'state.json'} is 3 event(s) behind")
+    r = cli("doctor", "--repair")
+    assert r.exit_code == 0 and "rebuilt state.json from the log" in r.stdout
+    assert findings(cli)[1]["state"][0]["level"] == "ok"
+
+
+def test_a_log_shorter_than_the_state_is_refused_explained_and_repaired_keeping_both(
+    cli, home: Path
+) -> None:
+    build_history(home, days=2, cards=3)
+    log = home / "reviews.jsonl"
+    full = log.read_bytes()
+    assert cli("status").exit_code == 0
+    # A first write on a new day makes a backup of the whole log ...
+    with History.open(home, write=True, backup_day=date(2026, 3, 12)):
+        pass
+    # ... then the log loses its last two lines (a restore gone wrong, a bad disk).
+    cut = b"".join(full.splitlines(keepends=True)[:-2])
+    log.write_bytes(cut)
+    state = (home / "state.json").read_bytes()
+    r = cli("status")
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"flashprep: error: {log} is shorter than {home / 'state.json'} records "
+        f"({len(cut)} of {len(full)} bytes): events are missing from the log; run "
+        "'flashprep doctor' for the options - nothing was changed\n"
+    )
+    code, by = findings(cli)
+    assert code == 2
+    fix = by["state"][0]["fix"]
+    assert f"copy {home / 'backups' / '2026-03-12' / 'reviews.jsonl'} (6 events)" in fix
+    assert "--repair rebuilds state.json from the log as it is" in fix
+    r = cli("doctor", "--repair")
+    assert r.exit_code == 0
+    assert (home / "state.json.old").read_bytes() == state
+    assert log.read_bytes() == cut
+
+
+def test_a_missing_log_with_a_state_is_refused(cli, home: Path) -> None:
+    build_history(home, days=1, cards=2)
+    (home / "reviews.jsonl").unlink()
+    r = cli("status")
+    assert r.exit_code == 2
+    assert r.stderr.startswith(
+        f"flashprep: error: {home / 'reviews.jsonl'} is missing but {home / 'state.json'} "
+        "records 2 event(s); restore it from"
+    )
+
+
+def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> None:
+    build_history(home, days=2, cards=2)
+    for day in (12, 13):
+        with History.open(home, write=True, backup_day=date(2026, 3, day)):
+            pass
+    log = home / "reviews.jsonl"
+    lines = log.read_bytes().split(b"\n")
+    lines[1] = b'{"v":1,"card_id":"x"}'
+    log.write_bytes(b"\n".join(lines))
+    before = fingerprint(home)
+    code, by = findings(cli)
+    assert code == 2
+    f = by["log"][0]
+    assert f["message"] == (
+        f"{log}:2: corrupt event (no event id); the line is '{{\"v\":1,\"card_id\":\"x\"}}'"
+    )
+    assert f"copy {home / 'backups' / '2026-03-13' / 'reviews.jsonl'} (4 events)" in f["fix"]
+    assert "answers given after 2026-03-13 are not in it" in f["fix"]
+    assert "fix line 2, or move it to another file" in f["fix"]
+    r = cli("doctor", "--repair")
+    assert r.exit_code == 2
+    assert r.stdout.endswith("1 problem(s) left that --repair does not fix; see the options "
+                             "above.\n")
+    assert fingerprint(home) == before
+
+
+def test_orphaned_events_are_reported_and_kept(cli, home: Path, mini_decks: Path) -> None:
+    build_history(home, days=1, cards=2)
+    ids = log_ids(home)
+    code, by = findings(cli, "--decks", str(mini_decks))
+    assert code == 0
+    assert by["orphans"][0]["message"] == (
+        "2 event(s) for 2 card(s) in no loaded deck (card-0, card-1)"
+    )
+    assert cli("--decks", str(mini_decks), "doctor", "--repair").exit_code == 0
+    assert log_ids(home) == ids
+
+
+def test_a_broken_deck_is_a_problem_with_file_and_line(cli, tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "bad.toml").write_text('[deck]\nid = "bad"\nname = "Bad"\ncategory = "X"\n\n'
+                                    '[[cards]]\nid = "Not A Slug"\nfront = "?"\nback = "!"\n')
+    code, by = findings(cli, "--decks", str(decks))
+    assert code == 2
+    assert by["decks"][0]["message"].startswith(f"{decks / 'bad.toml'}:7: card 'Not A Slug': id:")
+    assert by["orphans"][0]["level"] == "ok"
+
+
+def test_a_last_event_without_its_newline_is_finished_by_repair(cli, home: Path) -> None:
+    build_history(home, days=1, cards=2)
+    log = home / "reviews.jsonl"
+    good = log.read_bytes()
+    log.write_bytes(good[:-1])
+    (home / "state.json").unlink()
+    code, by = findings(cli)
+    assert by["log"][0]["level"] == "warning"
+    assert cli("doctor", "--repair").exit_code == 0
+    assert log.read_bytes() == good
+
+
+def test_repair_is_refused_while_a_session_runs(cli, home: Path) -> None:
+    import os
+
+    build_history(home, days=1, cards=2)
+    (home / "state.json").unlink()
+    with History.open(home, write=True):
+        code, by = findings(cli)
+        assert by["session"][0]["message"].startswith(
+            f"a flashprep session is running (pid {os.getpid()})"
+        )
+        r = cli("doctor", "--repair")
+        assert r.exit_code == 2
+        assert r.stderr == (
+            f"flashprep: error: another flashprep session is running (pid {os.getpid()}); "
+            "finish it first\n"
+        )
