@@ -135,7 +135,8 @@ def _is_user_file(deck: Deck, home: Path) -> bool:
     if deck.source != USER:
         return False
     try:
-        return Path(deck.path).resolve().parent == user_decks_dir(home).resolve()
+        # The folder, not the file: a deck file may be a symlink into a dotfiles repo.
+        return Path(deck.path).parent.resolve() == user_decks_dir(home).resolve()
     except OSError:
         return False
 

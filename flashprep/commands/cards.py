@@ -313,8 +313,8 @@ def _is_users(ws: Workspace, path: Path) -> bool:
     from flashprep.decks import user_decks_dir
 
     dirs = [user_decks_dir(ws.home), *ws.deck_dirs]
-    real = path.resolve()
-    return any(real == d.resolve() or d.resolve() in real.parents for d in dirs)
+    folder = path.parent.resolve()
+    return any(folder == d.resolve() or d.resolve() in folder.parents for d in dirs)
 
 
 def _describe(state: dict[str, Any]) -> str:
