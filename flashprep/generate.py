@@ -41,11 +41,12 @@ BEHAVIORAL = "behavioral"
 
 # ----------------------------------------------------------------- text helpers
 
-_CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1")
+# A code span opens and closes with backtick runs of the same length (whole runs).
+_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Emphasis markers are runs of * or _ (or ~~) at a word's edge; one between two letters or
 # digits ("snake_case", "2*3") is text, so cleaning text twice changes nothing.
-_EMPHASIS_RE = re.compile(r"(?<![A-Za-z0-9])(?:[*_]+|~~)|(?:[*_]+|~~)(?![A-Za-z0-9])")
+_EMPHASIS_RE = re.compile(r"(?<![\w*])[*_]+|[*_]+(?![\w*])|(?<![\w~])~~|~~(?![\w~])")
 
 
 def repair_mojibake(text: str) -> str:
@@ -110,8 +111,8 @@ def inline_text(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """Inline text with the code spans' backticks dropped too."""
-    return _CODE_SPAN_RE.sub(lambda m: m.group(2).strip(), inline_text(text))
+    """Inline text with every backtick dropped too (code spans keep their content)."""
+    return _CODE_SPAN_RE.sub(lambda m: m.group(2).strip(), inline_text(text)).replace("`", "")
 
 
 def slug(text: str) -> str:
@@ -131,7 +132,12 @@ _TRAILING_JUNK = {"So", "Sk", "Cf", "Mn", "Zs", "Cn", "Co"}
 def _strip_symbols(text: str) -> str:
     """Strip emoji, variation selectors and spaces from both ends (not '+' or '#')."""
     def junk(ch: str) -> bool:
-        return ch.isspace() or unicodedata.category(ch) in _TRAILING_JUNK
+        if ch.isspace():
+            return True
+        # "㍘" is a symbol whose compatibility form holds a digit: keep it, the slug does.
+        return unicodedata.category(ch) in _TRAILING_JUNK and not any(
+            c.isalnum() for c in unicodedata.normalize("NFKD", ch)
+        )
 
     start, end = 0, len(text)
     while start < end and junk(text[start]):
@@ -141,9 +147,14 @@ def _strip_symbols(text: str) -> str:
     return text[start:end]
 
 
+def label(text: str) -> str:
+    """A table cell as a name: plain text without emoji at either end."""
+    return _strip_symbols(plain_text(text))
+
+
 def heading_title(text: str) -> str:
     """"FastAPI Core (Week 3–5) ⭐" -> "FastAPI Core": no emoji, no trailing parenthetical."""
-    title = _strip_symbols(plain_text(text))
+    title = label(text)
     while True:
         shorter = _strip_symbols(re.sub(r"\s*\([^()]*\)$", "", title))
         if shorter == title or not shorter:
@@ -419,7 +430,7 @@ def parse_syllabus(text: str, name: str = "syllabus") -> list[DeckPlan]:
 def _must_know_table(block: _Table, cat_col: int, q_col: int, plan: Any) -> None:
     phase_tags = _phase_tags(block.phase)
     for line, row in block.rows:
-        category = heading_title(_cell(row, cat_col))
+        category = label(_cell(row, cat_col))
         deck_id = slug(category)
         if not deck_id:
             continue
@@ -451,7 +462,7 @@ def _what_to_cover_table(
     category = block.phase[1] if block.phase else title
     cat_tag = category_tag(title, category)
     phase_tags = _phase_tags(block.phase)
-    topics = [heading_title(_cell(r, topic_col)) for _, r in block.rows]
+    topics = [label(_cell(r, topic_col)) for _, r in block.rows]
     where = f"section {number} " if number else ""
     deck = plan(DeckPlan(
         id=deck_id,
@@ -465,8 +476,8 @@ def _what_to_cover_table(
         topic_cell, cover = _cell(row, topic_col), _cell(row, cover_col)
         if not slug(topic_cell):
             continue
-        label = inline_text(topic_cell)
-        front = f"{label}: {inline_text(cover)}" if slug(cover) else f"Explain: {label}"
+        name = inline_text(topic_cell)
+        front = f"{name}: {inline_text(cover)}" if slug(cover) else f"Explain: {name}"
         deck.add(Skeleton(
             topic=f"{deck_id}-{slug(topic_cell)}",
             front=front,

@@ -17,6 +17,7 @@ from flashprep.deckschema import SLUG_RE
 from flashprep.generate import (
     TODO_COMMENT,
     heading_title,
+    label,
     parse_syllabus,
     repair_mojibake,
     slug,
@@ -142,8 +143,9 @@ def test_repair_undoes_a_windows_1252_misreading(text: str) -> None:
 
 
 @given(st.text())
-def test_slug_ignores_what_a_heading_title_drops_in_between(text: str) -> None:
-    assert slug(heading_title(f"**{text}**")) == slug(heading_title(text))
+def test_cleaning_a_label_keeps_its_slug(text: str) -> None:
+    assert slug(label(text)) == slug(text)
+    assert slug(f"**{text}**") == slug(text)
 
 
 @settings(max_examples=200)
