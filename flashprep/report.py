@@ -51,6 +51,7 @@ def status_report(ws: Workspace, states: Mapping[str, CardState]) -> dict[str, A
                 "redrill": per_deck[d.id][REDRILL],
             }
             for d in col.decks
+            if d.card_ids  # a deck of checklist items only (no cards) is not listed
         ],
     }
 
@@ -60,6 +61,8 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
     today = ws.today()
     rows = []
     for d in col.decks:
+        if not d.card_ids:
+            continue  # a deck of checklist items only (decks/checklist.toml) has no row
         cards = [col.cards[cid] for cid in d.card_ids]
         live = [c for c in cards if not c.draft]
         st = [states.get(c.id, NEW_CARD) for c in live]
