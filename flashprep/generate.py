@@ -45,7 +45,7 @@ BEHAVIORAL = "behavioral"
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # Emphasis markers are runs of * or _ (or ~~) at a word's edge; one between two letters or
-# digits ("snake_case", "2*3") is text, so cleaning text twice changes nothing.
+# digits ("snake_case", "2*3") is text, so cleaning a label again keeps its slug.
 _EMPHASIS_RE = re.compile(r"(?<![\w*])[*_]+|[*_]+(?![\w*])|(?<![\w~])~~|~~(?![\w~])")
 
 
