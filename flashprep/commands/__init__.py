@@ -10,4 +10,5 @@ from flashprep.commands import (
     generate,  # noqa: F401
     importing,  # noqa: F401
     review,  # noqa: F401
+    stats,  # noqa: F401
 )
