@@ -43,6 +43,11 @@ def render_cards(rows: list[dict[str, Any]]) -> None:
     widths = [w + 2 for w in widths]
     others = sum(w for i, w in enumerate(widths) if i != 2) - 2  # no padding at the edges
     front_width = max(14, min(widths[2], con.width - others))
+    short = others + front_width - con.width
+    if short > 0:
+        # Too narrow even so: long ids fold onto a second line rather than be cut.
+        widths[0] = max(14, widths[0] - short)
+    widths[2] = front_width
     t = Table(
         title=f"{len(rows)} card(s)",
         title_justify="left",
@@ -54,9 +59,9 @@ def render_cards(rows: list[dict[str, Any]]) -> None:
         t.add_column(
             h,
             justify="right" if h in ("interval", "EF", "lapses") else "left",
-            no_wrap=True,
-            overflow="ellipsis",
-            width=front_width if i == 2 else widths[i],
+            no_wrap=i != 0,
+            overflow="fold" if i == 0 else "ellipsis",
+            width=widths[i],
         )
     for r, row in zip(rows, cells, strict=True):
         dim = r["status"] in ("suspended", "leech", "draft", "buried")
