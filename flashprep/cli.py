@@ -33,6 +33,13 @@ def warn(message: str) -> None:
 class FlashprepGroup(TyperGroup):
     """Turns the core's errors into one line on stderr and exit code 2."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Keep pydantic off the start-up path (see flashprep/fastparams.py).
+        from flashprep.fastparams import install
+
+        install(self)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)

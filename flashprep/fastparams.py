@@ -1,0 +1,111 @@
+"""Cheap coercion of command-line values, so a plain command never imports pydantic.
+
+Recent typer releases (0.2x) coerce every non-flag parameter through a pydantic
+TypeAdapter, built the first time the parameter is processed -- even when the
+option was not given and its value is None. For `flashprep status` that meant
+importing pydantic and building four adapters on every run: ~90 ms, more than
+everything else the command does (see benchmarks/RESULTS.md).
+
+`install(command)` gives each parameter of a command tree a stand-in for typer's
+lazily built runtime parameter. It handles the cases that need no validation at
+all -- a value left at None or empty, a string for a `str` parameter, a whole
+number default for an unconstrained `int`, a path for a `Path` parameter
+(checked by typer's own path rules) -- and hands everything else to typer's
+own coercion, built on first use exactly as typer would. On a typer without
+this machinery (older releases coerce through click types) it does nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+_MISSING = object()
+
+
+def _plain(info: Any) -> bool:
+    """No parser, range or clamp: the value needs no validation beyond its type."""
+    return (
+        getattr(info, "parser", None) is None
+        and getattr(info, "click_type", None) is None
+        and getattr(info, "min", None) is None
+        and getattr(info, "max", None) is None
+        and not getattr(info, "clamp", False)
+    )
+
+
+class _Deferred:
+    """Stands in for typer's RuntimeParam; builds the real one only when needed."""
+
+    def __init__(self, param: Any) -> None:
+        self.param = param
+        descriptor = param.type_descriptor
+        self.annotation = descriptor.annotation
+        self.info = descriptor.parameter_info
+        self.plain = _plain(self.info) and descriptor.file_annotation is None
+        self.real: Any = None
+
+    def _leaf(self, annotation: Any, value: Any, param: Any, ctx: Any) -> Any:
+        if annotation is str and isinstance(value, str):
+            return value
+        if annotation is int and type(value) is int:
+            return value
+        if (
+            isinstance(annotation, type)
+            and issubclass(annotation, Path)
+            and getattr(self.info, "path_type", None) in (None, Path, annotation)
+            and isinstance(value, str | Path)
+        ):
+            from typer._param_types import coerce_cli_path
+
+            return coerce_cli_path(
+                annotation(value), self.info, path_type=annotation, param=param, ctx=ctx
+            )
+        return _MISSING
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        multi = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multi else None  # what typer's own coerce returns
+        if self.plain:
+            if not multi:
+                out = self._leaf(self.annotation, value, param, ctx)
+                if out is not _MISSING:
+                    return out
+            elif isinstance(value, list | tuple):
+                from typing import get_args
+
+                args = get_args(self.annotation)
+                if len(args) == 1:
+                    items = [self._leaf(args[0], v, param, ctx) for v in value]
+                    if all(i is not _MISSING for i in items):
+                        return items
+        if self.real is None:
+            from typer._coercion import build_runtime_param
+
+            self.real = build_runtime_param(param.type_descriptor)
+        return self.real.coerce(value, param=param, ctx=ctx)
+
+
+def _patch(param: Any) -> None:
+    if getattr(param, "_runtime_param", _MISSING) is None and hasattr(param, "type_descriptor"):
+        param._runtime_param = _Deferred(param)
+
+
+def install(command: Any) -> None:
+    """Give every parameter of `command` and its subcommands the cheap coercion."""
+    for param in getattr(command, "params", ()):
+        _patch(param)
+    original = getattr(command, "get_help_option", None)
+    if original is not None and "_help_option" in vars(command):
+        # --help is created on first use (its value is None when not given, so typer
+        # would build an adapter for it too); patch it as it is made.
+        def get_help_option(ctx: Any, _original: Any = original) -> Any:
+            option = _original(ctx)
+            if option is not None:
+                _patch(option)
+            return option
+
+        command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        install(sub)

@@ -1,0 +1,132 @@
+"""Start-up stays light: what `import flashprep.cli` and a warm `status` may import.
+
+Not timed (timings belong to benchmarks/bench.py); these guard the imports that
+make the difference, so a lazy import cannot silently become an eager one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("questionary", "genanki", "markdown_it", "pygments", "rich", "pydantic")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def loaded_after(code: str, env: dict[str, str] | None = None) -> set[str]:
+    """Top-level package names in sys.modules after running `code` in a fresh interpreter."""
+    probe = (
+        "import sys\n"
+        f"{code}\n"
+        "print('\\n' + repr(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+        env=env or dict(os.environ),
+    )
+    assert out.returncode == 0, out.stderr
+    return set(eval(out.stdout.strip().splitlines()[-1]))
+
+
+def test_import_cli_loads_no_heavy_library() -> None:
+    loaded = loaded_after("import flashprep.cli")
+    assert "typer" in loaded  # the probe works
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def status_modules(home: Path) -> tuple[set[str], str]:
+    env = dict(os.environ, FLASHPREP_HOME=str(home))
+    code = (
+        "import sys\n"
+        "sys.argv = ['flashprep', 'status']\n"
+        "from flashprep.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+    )
+    probe = code + "print('\\n' + repr(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    return set(eval(lines[-1])), "\n".join(lines[:-1])
+
+
+def test_warm_status_loads_neither_pydantic_nor_rich(home: Path) -> None:
+    # The first run parses the decks (pydantic) and fills the cache; the second reads it.
+    status_modules(home)
+    assert (home / "cache").is_dir()
+    loaded, text = status_modules(home)
+    assert text.startswith("Study day 2026-03-10")
+    assert "pydantic" not in loaded
+    assert "rich" not in loaded
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+# ------------------------------------------------------ cheap parameter coercion
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["--home", "{home}", "status"],
+        ["--decks", "{decks}", "status", "--json"],
+        ["--decks", "{decks}", "decks", "--json"],
+        ["--decks", "{decks}", "show", "mini-one", "--json"],
+        ["validate", "{decks}"],
+    ],
+)
+def test_fast_coercion_gives_typer_s_values(
+    args: list[str], home: Path, mini_decks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every value the stand-in produces is the one typer's own coercion gives."""
+    import typer.main
+
+    from flashprep import fastparams
+    from flashprep.cli import app
+
+    if not hasattr(typer.core, "_TyperParameter"):
+        pytest.skip("this typer coerces through click types; fastparams does nothing")
+    from typer._coercion import build_runtime_param
+
+    seen: list[tuple[str, object, object]] = []
+    original = fastparams._Deferred.coerce
+
+    def checking(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        ours = original(self, value, param, ctx)
+        theirs = build_runtime_param(param.type_descriptor).coerce(value, param=param, ctx=ctx)
+        seen.append((param.name, ours, theirs))
+        return ours
+
+    monkeypatch.setattr(fastparams._Deferred, "coerce", checking)
+    argv = [a.format(home=home, decks=mini_decks) for a in args]
+    command = typer.main.get_command(app)
+    with pytest.raises(SystemExit) as exc:
+        command.main(argv, prog_name="flashprep")
+    assert exc.value.code in (0, None)
+    assert seen
+    for name, ours, theirs in seen:
+        assert ours == theirs, name
+        assert type(ours) is type(theirs), name
+
+
+def test_fast_coercion_keeps_typer_s_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    result = cli("--home", str(a_file), "status")
+    assert result.exit_code == 2
+    assert "Invalid value for '--home'" in result.output
+
+
+def test_status_json_still_parses(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("status", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["today"] == "2026-03-10"
