@@ -112,9 +112,13 @@ class _ToMarkdown(HTMLParser):
         if tail and not tail.endswith("\n\n"):
             self.out.append("\n")
 
+    def _break(self) -> None:
+        """A line break in the text: a Markdown hard break, decided in html_to_markdown."""
+        self.out.append(_BREAK)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
-            self.out.append("\n")
+            self.out.append("\n" if self.pre else _BREAK)
         elif self.pre:
             if tag == "code" and self.fence_at is not None:
                 for name, value in attrs:
@@ -138,7 +142,10 @@ class _ToMarkdown(HTMLParser):
         elif tag == "p":
             self._blank()
         elif tag == "div":
-            self._newline()
+            # Anki's editor writes each line as a <div>: a line break, not a paragraph.
+            tail = self._tail()
+            if tail and not tail.endswith("\n"):
+                self._break()
         elif tag in ("ul", "ol"):
             if not self.lists:
                 self._blank()
@@ -158,7 +165,7 @@ class _ToMarkdown(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
-            self.out.append("\n")
+            self.out.append("\n" if self.pre else _BREAK)
         elif not self.pre:
             self.out.append(self.get_starttag_text() or "")
 
@@ -178,7 +185,11 @@ class _ToMarkdown(HTMLParser):
             self.out.append("`")
         elif tag == "p":
             self._blank()
-        elif tag in ("div", "li"):
+        elif tag == "div":
+            tail = self._tail()
+            if tail and not tail.endswith("\n"):
+                self._break()
+        elif tag == "li":
             self._newline()
         elif tag in ("ul", "ol") and self.lists:
             self.lists.pop()
@@ -205,11 +216,30 @@ class _ToMarkdown(HTMLParser):
             self.out.append(data)
 
 
+_BREAK = "\x00\n"  # a <br> or the end of a <div> line, until html_to_markdown decides
+_BREAKS_RE = re.compile("(?:\x00\n)+")
+
+
+def _line_breaks(text: str) -> str:
+    """One break before more text is a Markdown hard break (a backslash at the end of
+    the line, which rich and Anki both show as a new line); two or more (<br><br>)
+    start a new paragraph; a break before a block or at either end is just a newline."""
+
+    def one(m: re.Match[str]) -> str:
+        runs = m.group().count("\x00")
+        if runs >= 2:
+            return "\n\n"
+        at_edge = m.start() == 0 or m.end() == len(text) or text[m.end()] == "\n"
+        return "\n" if at_edge else "\\\n"
+
+    return _BREAKS_RE.sub(one, text)
+
+
 def html_to_markdown(text: str) -> str:
     parser = _ToMarkdown()
     parser.feed(text)
     parser.close()
-    out = "".join(parser.out)
+    out = _line_breaks("".join(parser.out))
     out = "\n".join(line.rstrip() for line in out.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", out).strip()
 
@@ -403,6 +433,18 @@ def read_text(text: str, path: Path) -> ParsedFile:
         expected = next(len(cells) for _, cells in records if counts[len(cells)] == top)
     else:
         expected = 0
+    for key, col in (
+        ("guid column", guid_col),
+        ("deck column", deck_col),
+        ("tags column", tags_col),
+        ("notetype column", notetype_col),
+    ):
+        # A header naming a column the records do not have (found by fuzzing: IndexError).
+        if key in meta and col is not None and expected and col >= expected:
+            raise InputError(
+                f"{path}:{where[key]}: #{key}: column {col + 1} is past the last column "
+                f"({expected})"
+            )
     points_col, id_col, topic_col = named.get("key_points"), named.get("id"), named.get("topic")
     meta_cols = {
         c

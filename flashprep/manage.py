@@ -28,7 +28,7 @@ import stat
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -47,7 +47,7 @@ MAX_KEY_POINTS = 5
 # Dropped from ids so they stay short and say what the card is about.
 _STOPWORDS = frozenset(
     "a an and are as at be by can do does for how i in is it its of on or the this to "
-    "what when where which who why with you your".split()
+    "what when which who why with you your".split()  # not "where": SQL's WHERE
 )
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -340,7 +340,8 @@ def append_cards(
 
     if not cards:
         return []
-    with _decks_lock(home):
+    # A dry run writes nothing at all, not even the lock file in <home>/cache.
+    with nullcontext() if dry_run else _decks_lock(home):
         path = target.path
         real = path.resolve()  # write through a symlink, never replace it
         if target.create is not None:
