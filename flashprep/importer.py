@@ -8,12 +8,14 @@ them, the separator is guessed from the first record (a tab, then `;`, then `,`;
 a `.csv` file prefers `,`), and a first row of column names (front, back, tags,
 deck, guid) is used as such. The columns that are not guid/notetype/deck/tags
 are the note's fields: the first is the front, the second the back, and a third
-one, when no tags column was named, holds the tags (as Anki maps it).
+one, when no tags column was named, holds the tags (as Anki maps it). The extra
+columns of `flashprep export tsv` (CardId, KeyPoints, Topic, named in its
+`#columns:` line) are read back, so a card keeps its id, key points and topic.
 
 HTML fields (`#html:true`, or HTML seen in a file without that header, as Anki
-guesses) become Markdown where that is simple - `<br>`, `<div>`/`<p>` lines,
-`<b>`/`<strong>`, `<i>`/`<em>`, `<code>`, `<pre>` - and entities are decoded;
-any other tag is kept as it is, as text.
+guesses) become Markdown where that is simple - `<br>` and `<div>` lines (hard
+line breaks), `<p>`, `<b>`/`<strong>`, `<i>`/`<em>`, `<code>`, `<pre>`, lists -
+and entities are decoded; any other tag is kept as it is, as text.
 
 Planning decides where each row goes and which rows are already present: a row
 whose GUID equals a card's `guid` (or a card's id), or whose front is the same
