@@ -54,6 +54,11 @@ def parse_config(text: str, path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    except ValueError:
+        # tomllib raises a plain ValueError for an integer of more than 4300 digits.
+        raise ConfigError(f"{path}: invalid TOML: a number is too long") from None
     values: dict[str, int] = {}
     for key, value in data.items():
         if key not in _RANGES:
