@@ -149,7 +149,7 @@ def test_bad_rows_are_reported_by_line_and_good_rows_import(
         "\n"  # 8: blank, skipped
         "Last one?,Still imported,db\n"  # 9
     )
-    result = run(cli, "import", str(src), "--deck", "db", code=1)
+    result = run(cli, "import", str(src), "--deck", "db", code=2)
     assert result.stderr == (
         f"flashprep: warning: {src}:5: wrong column count: 4, expected 3\n"
         f"flashprep: warning: {src}:6: missing field: the back is empty\n"
@@ -164,7 +164,7 @@ def test_bad_rows_are_reported_by_line_and_good_rows_import(
     assert fronts == ["What is ACID?", "A question", "Last one?"]  # `cards` shows the first line
     multi = [r for r in cards_json(cli) if r["front"] == "A question"][0]
     assert show(cli, multi["id"])["front"] == "A question\non two lines?"
-    report = json.loads(run(cli, "import", str(src), "--deck", "db", "--json", code=1).stdout)
+    report = json.loads(run(cli, "import", str(src), "--deck", "db", "--json", code=2).stdout)
     assert [b["line"] for b in report["bad"]] == [5, 6, 7]
     assert [d["line"] for d in report["duplicates"]] == [2, 3, 9]
 

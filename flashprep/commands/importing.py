@@ -40,7 +40,7 @@ def import_cmd(
     """Import cards; rows already present (same GUID or same front) are skipped.
 
     Bad rows are reported with their line number and the good ones still imported
-    (exit code 1 when any row was bad).
+    (exit code 2 when any row was bad, as for any bad input).
 
     Example: flashprep import ~/Downloads/python.txt --deck python --dry-run
     """
@@ -81,4 +81,4 @@ def import_cmd(
         if result.bad:
             typer.echo(f"{len(result.bad)} bad row(s) left out (see above)")
     if result.bad:
-        raise typer.Exit(1)
+        raise typer.Exit(2)
