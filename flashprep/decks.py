@@ -9,17 +9,23 @@ deck; a user card may replace a bundled card of the same id only with
 `override = true`.
 
 Parsing a deck file means tomllib plus the pydantic models in
-flashprep.deckschema. Both are slow next to reading JSON, so the parsed,
-validated form of each file is cached in `<home>/cache/decks.json`, keyed by the
-file's path, size and mtime; a warm start reads that JSON and never imports
+flashprep.deckschema. Both are slow next to reading a cache, so the parsed,
+validated cards of each file are cached in `<home>/cache/decks.marshal`, keyed by
+the file's path, size and mtime; a warm start reads that cache and never imports
 pydantic. A changed file is parsed and validated again.
+
+The cache holds each card as a tuple of its Card fields (marshal keeps tuples,
+and a tuple unpacks straight into Card). At 50,000 cards that loads in a third
+of the time of JSON objects of the same cards (benchmarks/RESULTS.md), and it is
+only a cache: another Python, flashprep version or Card layout, or a file that
+does not load, is a miss and the decks are parsed again.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,9 +146,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def bundled_dir() -> Path:
     """The bundled decks: inside the installed package, or decks/ in a source tree."""
-    from importlib.resources import files
-
-    packaged = Path(str(files("flashprep"))) / "decks"
+    # The wheel puts them in the package folder (what importlib.resources.files
+    # would return for this regular package, without importing it and zipfile).
+    packaged = Path(__file__).resolve().parent / "decks"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "decks"
@@ -329,15 +335,27 @@ def read_deck_file(path: Path) -> dict[str, Any]:
 
 
 def _cache_path(home: Path) -> Path:
-    return home / "cache" / "decks.json"
+    return home / "cache" / "decks.marshal"
+
+
+# A cached card is its Card fields minus the two that belong to the file.
+_ROW_FIELDS = tuple(f for f in Card.__slots__ if f not in ("deck", "path"))
+_DECK_AT = Card.__slots__.index("deck")
+_PATH_AT = Card.__slots__.index("path") - 1  # position in a row that already has the deck
+
+
+def _cache_key() -> list[Any]:
+    return [CACHE_FORMAT, __version__, sys.implementation.cache_tag, list(Card.__slots__)]
 
 
 def _read_cache(home: Path) -> dict[str, Any]:
+    import marshal
+
     try:
-        data = json.loads(_cache_path(home).read_bytes())
-    except (OSError, ValueError):
+        data = marshal.loads(_cache_path(home).read_bytes())
+    except Exception:  # missing, or not a marshal file of this Python: a miss
         return {}
-    if not isinstance(data, dict) or data.get("format") != [CACHE_FORMAT, __version__]:
+    if not isinstance(data, dict) or data.get("format") != _cache_key():
         return {}
     files = data.get("files")
     return files if isinstance(files, dict) else {}
@@ -345,15 +363,57 @@ def _read_cache(home: Path) -> dict[str, Any]:
 
 def _write_cache(home: Path, files: dict[str, Any]) -> None:
     """Best effort: a cache that cannot be written only costs speed."""
+    import marshal
+
     from flashprep.fsutil import atomic_write_bytes
 
     path = _cache_path(home)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"format": [CACHE_FORMAT, __version__], "files": files})
-        atomic_write_bytes(path, payload.encode("utf-8"))
+        payload = marshal.dumps({"format": _cache_key(), "files": files})
+        atomic_write_bytes(path, payload)
+        (path.parent / "decks.json").unlink(missing_ok=True)  # the older JSON cache
     except Exception:
         pass
+
+
+def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
+    return Card(
+        id=c["id"],
+        deck=deck_id,
+        front=c["front"],
+        back=c["back"],
+        tags=tuple(c["tags"]),
+        topic=c["topic"],
+        key_points=tuple(c["key_points"]),
+        hint=c["hint"],
+        draft=c["draft"],
+        override=c["override"],
+        path=path,
+        line=c["line"],
+        guid=c.get("guid"),
+    )
+
+
+def _file_cards(data: dict[str, Any], deck_id: str, path: str) -> Iterable[Card]:
+    """The cards of one parsed file: from the cache's rows or the parser's dicts."""
+    rows = data.get("rows")
+    if rows is None:
+        for c in data["cards"]:
+            yield _card_from_dict(c, deck_id, path)
+        return
+    d, p = _DECK_AT, _PATH_AT
+    for r in rows:
+        yield Card(*r[:d], deck_id, *r[d:p], path, *r[p:])
+
+
+def _cacheable(data: dict[str, Any]) -> dict[str, Any]:
+    """A parsed file in the cache's shape: each card as a row of its Card fields."""
+    rows = []
+    for c in data["cards"]:
+        card = _card_from_dict(c, "", "")
+        rows.append(tuple(getattr(card, f) for f in _ROW_FIELDS))
+    return {"deck": data["deck"], "rows": rows, "checklist": data["checklist"]}
 
 
 def _stat_key(path: Path) -> list[int]:
@@ -383,7 +443,14 @@ def load_parsed(
         fresh[key] = {"stamp": stamp, "data": data}
         out.append((path, source, data))
     if home is not None and use_cache and (changed or set(fresh) != set(cache)):
-        _write_cache(home, fresh)
+        _write_cache(
+            home,
+            {
+                k: {"stamp": v["stamp"], "data": v["data"] if "rows" in v["data"]
+                    else _cacheable(v["data"])}
+                for k, v in fresh.items()
+            },
+        )
     return out
 
 
@@ -421,22 +488,7 @@ def build_collection(
             continue
         deck_paths[deck_id] = path
         ids = []
-        for c in data["cards"]:
-            card = Card(
-                id=c["id"],
-                deck=deck_id,
-                front=c["front"],
-                back=c["back"],
-                tags=tuple(c["tags"]),
-                topic=c["topic"],
-                key_points=tuple(c["key_points"]),
-                hint=c["hint"],
-                draft=c["draft"],
-                override=c["override"],
-                path=str(path),
-                line=c["line"],
-                guid=c.get("guid"),
-            )
+        for card in _file_cards(data, deck_id, str(path)):
             if card.id in col.cards:
                 first_path, first_line, first_source = where[card.id]
                 if card.override and first_source == BUNDLED and source != BUNDLED:

@@ -133,7 +133,7 @@ def test_cache_is_used_and_invalidated(home: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     p = write(home / "decks", "mine.toml", HEAD + card("a"))
     load_collection(home)
-    assert (home / "cache" / "decks.json").exists()
+    assert (home / "cache" / "decks.marshal").exists()
     calls = []
     import flashprep.decks as decks
 
@@ -144,6 +144,38 @@ def test_cache_is_used_and_invalidated(home: Path, monkeypatch: pytest.MonkeyPat
     p.write_text(HEAD + card("a") + card("b"), encoding="utf-8")
     col = load_collection(home)
     assert calls == [p] and list(col.cards) == ["a", "b"]
+
+
+def test_a_cached_load_gives_the_same_cards_and_decks(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import fields
+
+    from flashprep.decks import Card
+
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    every_field = (
+        'tags = ["x", "y"]\ntopic = "t"\nkey_points = ["k1", "k2"]\nhint = "h"\n'
+        'guid = "g&1"\n'
+    )
+    write(home / "decks", "mine.toml", HEAD + card("a", every_field) + card("b")
+          + '\n[[cards]]\nid = "c"\nfront = "Q?"\nback = ""\ndraft = true\n')
+    cold = load_collection(home)  # parses, fills the cache
+    warm = load_collection(home)  # reads the cache only
+    assert list(warm.cards) == ["a", "b", "c"]
+    assert warm.cards == cold.cards and warm.decks == cold.decks
+    a = warm.cards["a"]
+    flags = ("draft", "override")
+    assert all(getattr(a, f.name) != f.default for f in fields(Card) if f.name not in flags)
+    assert warm.cards["c"].draft
+
+
+def test_an_unreadable_cache_is_a_miss(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    write(home / "decks", "mine.toml", HEAD + card("a"))
+    load_collection(home)
+    (home / "cache" / "decks.marshal").write_bytes(b"\x00garbage")
+    assert list(load_collection(home).cards) == ["a"]
 
 
 def test_warm_start_does_not_import_pydantic(home: Path) -> None:
