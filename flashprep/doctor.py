@@ -41,6 +41,7 @@ from flashprep.history import (
     STATE_NAME,
     NewerSchema,
     check_event,
+    decode_cards,
 )
 from flashprep.schedule import CardState
 
@@ -228,7 +229,7 @@ def _read_state(path: Path) -> tuple[str, Any]:
                 raise ValueError(f"{name} is not a whole number")
         if last_id is not None and not isinstance(last_id, str):
             raise ValueError("last_id is not a string")
-        cards = {k: CardState.from_dict(v) for k, v in data["cards"].items()}
+        cards = decode_cards(data)
     except KeyError as exc:
         return "damaged", f"no {exc}"
     except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:

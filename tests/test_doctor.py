@@ -115,7 +115,8 @@ def test_a_state_that_disagrees_with_the_log_is_named_and_kept_on_repair(
 ) -> None:
     build_history(home, days=2, cards=3)
     state = json.loads((home / "state.json").read_text())
-    state["cards"]["card-1"]["interval"] = 99
+    interval = state["card_fields"].index("interval")  # each state is a row
+    state["cards"]["card-1"][interval] = 99
     (home / "state.json").write_text(json.dumps(state))
     code, by = findings(cli)
     assert code == 2
@@ -126,7 +127,8 @@ def test_a_state_that_disagrees_with_the_log_is_named_and_kept_on_repair(
     r = cli("doctor", "--repair")
     assert r.exit_code == 0
     assert "kept the old state.json as state.json.old.1" in r.stdout
-    assert json.loads((home / "state.json.old.1").read_text())["cards"]["card-1"]["interval"] == 99
+    kept = json.loads((home / "state.json.old.1").read_text())
+    assert kept["cards"]["card-1"][interval] == 99
     assert (home / "state.json.old").read_text() == "an earlier one"
     assert History.open(home).states == replay(home / "reviews.jsonl")
 

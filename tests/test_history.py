@@ -142,3 +142,16 @@ def test_reader_of_a_missing_home_writes_nothing(tmp_path: Path) -> None:
 
 def test_state_of_unknown_card_is_new(home: Path) -> None:
     assert History.open(home).state("x") == NEW_CARD
+
+
+def test_a_checkpoint_of_one_object_per_card_is_still_read(home: Path) -> None:
+    """state.json written before rows (CardState.to_dict per card) loads without a rebuild."""
+    answer_cards(home, ["a", "b"])
+    data = json.loads((home / "state.json").read_text())
+    assert data["card_fields"][:2] == ["ef100", "interval"]
+    before = History.open(home).states
+    del data["card_fields"]
+    data["cards"] = {k: v.to_dict() for k, v in before.items()}
+    (home / "state.json").write_text(json.dumps(data))
+    h = History.open(home)
+    assert h.states == before and h.warnings == [] and h.replayed == 0

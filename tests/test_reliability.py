@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -405,7 +406,8 @@ def damage_cases(good: bytes) -> list[tuple[str, bytes | None]]:
         ("cards not a table", json.dumps({**json.loads(good), "cards": [1]}).encode()),
         ("bad card state",
          json.dumps({**json.loads(good), "cards": {"x": {"ef": "high"}}}).encode()),
-        ("infinite ef", good.replace(b'"ef":', b'"ef":1e999,"old_ef":', 1)),
+        # Each card state is a row whose first place is ef: make the first one infinite.
+        ("infinite ef", re.sub(rb'(":\[)\d+', rb"\g<1>1e999", good, count=1)),
     ]
     return cases
 
