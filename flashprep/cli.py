@@ -210,6 +210,9 @@ def validate(
 
 def main() -> None:
     """Console-script entry point."""
+    from flashprep.fastparams import keep_only_invoked
+
+    keep_only_invoked(app, sys.argv[1:], frozenset({"--home", "--decks"}))
     app()
 
 

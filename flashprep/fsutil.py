@@ -10,7 +10,6 @@ old file is untouched.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from flashprep.errors import FlashprepError
@@ -50,6 +49,8 @@ def atomic_write_bytes(
     path = Path(path)
     tmp_name: str | None = None
     try:
+        import tempfile  # only writers pay for it (~1 ms), not read-only commands
+
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         if mode is not None:
             os.fchmod(fd, mode)

@@ -130,3 +130,47 @@ def test_status_json_still_parses(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("status", "--json")
     assert result.exit_code == 0
     assert json.loads(result.output)["today"] == "2026-03-10"
+
+
+# ------------------------------------------------------ one command's click tree
+
+
+@pytest.mark.parametrize(
+    ("argv", "kept"),
+    [
+        (["status"], ["status"]),
+        (["--home", "status", "decks"], ["decks"]),  # a home folder named "status"
+        (["--decks=x", "export", "anki"], ["export"]),
+        (["stat"], None),  # not a command: typer's suggestions need them all
+        (["status", "--help"], None),
+        (["--version"], None),
+        ([], None),
+    ],
+)
+def test_keep_only_invoked(argv: list[str], kept: list[str] | None) -> None:
+    import copy
+
+    from flashprep.cli import app
+    from flashprep.fastparams import command_name, keep_only_invoked
+
+    mine = copy.copy(app)
+    mine.registered_commands = list(app.registered_commands)
+    mine.registered_groups = list(app.registered_groups)
+    before = [command_name(c) for c in [*mine.registered_commands, *mine.registered_groups]]
+    keep_only_invoked(mine, argv, frozenset({"--home", "--decks"}))
+    after = [command_name(c) for c in [*mine.registered_commands, *mine.registered_groups]]
+    assert after == (before if kept is None else kept)
+
+
+@pytest.mark.parametrize("args", [["status"], ["no-such-command"], ["decks", "--json"]])
+def test_the_entry_point_behaves_like_the_full_app(
+    args: list[str], home: Path, cli  # type: ignore[no-untyped-def]
+) -> None:
+    """`python -m flashprep` (pruned click tree) prints what CliRunner on the full app does."""
+    out = subprocess.run(
+        [sys.executable, "-m", "flashprep", *args], capture_output=True, text=True, timeout=60,
+        env=dict(os.environ, COLUMNS="80", TERM="dumb", NO_COLOR="1"),
+    )
+    full = cli(*args, env={"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"})
+    assert out.returncode == full.exit_code
+    assert out.stdout == full.stdout

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 import typer
 
 from flashprep.cli import app, open_history, warn, workspace
-from flashprep.session import BURY, QUIT, SUSPEND, UNDO, CardView, Session, Step, Summary
 
 if TYPE_CHECKING:
     from flashprep.history import History
+    from flashprep.session import CardView, Session, Step, Summary
 
 
 class ReviewUI(Protocol):
@@ -69,6 +69,8 @@ def _days(n: int) -> str:
 
 def feedback(step: Step, today: date) -> str:
     """One line on what just happened to a card."""
+    from flashprep.session import BURY, SUSPEND
+
     after = step.after
     if step.kind == BURY:
         return f"{step.card_id}: buried until {after.buried_until}"
@@ -88,6 +90,8 @@ def run_session(
     session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime]
 ) -> None:
     """Work through the queue until it is empty or the user stops."""
+    # The engine is imported here, not at the top, so other commands never load it.
+    from flashprep.session import BURY, QUIT, SUSPEND, UNDO
 
     def record(event: dict[str, Any]) -> None:
         history.append([event])
@@ -209,6 +213,8 @@ def review(
     cfg = ws.config.with_overrides(new_per_day=new, reviews_per_day=limit)
     plain_mode = plain or not _is_tty()
     with open_history(ws, write=True) as history:
+        from flashprep.session import Session
+
         session = Session(
             cards, history.states, ws.now(),
             new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day,
