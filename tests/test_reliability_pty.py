@@ -24,7 +24,8 @@ pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.pty
 
-CARDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+CARDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+         "juliett"]
 
 
 @pytest.fixture
