@@ -582,3 +582,120 @@ def test_html_report_renders_in_headless_chromium(  # type: ignore[no-untyped-de
     assert {"heatmap", "forecast", "card-states"} <= parser.ids
     assert parser.tags["svg"] == 3 and parser.tags["rect"] >= 177 + 30
     assert parser.urls == []
+
+
+# ------------------------------------------------------------------ the resume cache
+
+
+def random_history(e: Engine, rnd: random.Random, start: str, steps: int) -> None:
+    """Answers, actions, and undos as review and `flashprep undo` make them: of the answer
+    just given, or of an answer with a bury of the same card after it."""
+    moment = datetime.fromisoformat(start)
+    for _ in range(steps):
+        moment += timedelta(hours=rnd.choice([2, 24, 24 * 6]))
+        card = rnd.choice(["a1", "a2", "a3", "b1"])
+        event = e.answer(card, rnd.randint(0, 5), moment.isoformat(), ms=rnd.randint(0, 5000))
+        roll = rnd.random()
+        if roll < 0.1:
+            e.undo(event, (moment + timedelta(seconds=5)).isoformat())
+        elif roll < 0.15:
+            e.action(card, "bury", (moment + timedelta(seconds=5)).isoformat())
+            _, before = e.before[event["id"]]
+            e.undo(event, (moment + timedelta(seconds=9)).isoformat(),
+                   state=schedule.bury(before, study_day(moment, 4)))
+        elif roll < 0.2:
+            e.action(card, "suspend", (moment + timedelta(seconds=5)).isoformat())
+
+
+def plain(log: Path, window: tuple[date, date]) -> stats.Activity:
+    return stats.gather(stats.read_facts(log), window, undone=stats.undone_ids(log))
+
+
+def same(a: stats.Activity, b: stats.Activity) -> bool:
+    return (+a.days == +b.days and a.total_ms == b.total_ms
+            and {k: v for k, v in a.cards.items() if v[0]} == {k: v for k, v in b.cards.items()
+                                                               if v[0]})
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_resuming_from_the_cache_gives_the_same_figures(
+    home: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    monkeypatch.setattr(stats, "CACHE_STEP", 0)
+    monkeypatch.setattr(stats, "_CHUNK", 2048)  # many batches from a small log
+    starts: list[int] = []
+    real = stats._batches
+
+    def spy(path: Path, start: int = 0, line: int = 1):  # type: ignore[no-untyped-def]
+        starts.append(start)
+        return real(path, start, line)
+
+    monkeypatch.setattr(stats, "_batches", spy)
+    rnd = random.Random(seed)
+    log, cache = home / "reviews.jsonl", home / "cache" / "stats.json"
+    e = Engine(home)
+    random_history(e, rnd, "2025-01-01T10:00:00+00:00", 100)
+    old = e.answer("a5", 4, "2025-11-01T10:00:00+00:00")
+    e.h.checkpoint()
+    first = stats.window(date(2026, 3, 10), 30)
+    act = stats.activity(log, first, cache=cache)
+    assert cache.exists() and starts == [0]
+    assert same(act, plain(log, first))
+    saved = json.loads(cache.read_text())
+    assert saved["horizon"] == "2026-02-09" and saved["offset"] == log.stat().st_size
+    # An undo of the last answer the cache holds, more answers, a later day: the pass
+    # resumes from the saved offset.
+    e.undo(old, "2026-03-10T11:00:00+00:00")
+    random_history(e, rnd, "2026-03-10T12:00:00+00:00", 40)
+    e.close()
+    later = stats.window(date(2026, 6, 1), 30)
+    starts.clear()
+    act = stats.activity(log, later, cache=cache)
+    assert starts == [saved["offset"]]
+    assert same(act, plain(log, later))
+    # A longer window than the saved horizon allows reads the whole log again.
+    wide = stats.window(date(2026, 3, 10), 400)
+    starts.clear()
+    act = stats.activity(log, wide, cache=cache)
+    assert starts == [0]
+    assert same(act, plain(log, wide))
+
+
+def test_a_cache_that_no_longer_fits_the_log_is_ignored(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stats, "CACHE_STEP", 0)
+    monkeypatch.setattr(stats, "_CHUNK", 2048)
+    log, cache = home / "reviews.jsonl", home / "cache" / "stats.json"
+    e = Engine(home)
+    random_history(e, random.Random(1), "2025-06-01T10:00:00+00:00", 50)
+    e.close()
+    window = stats.window(date(2026, 3, 10), 30)
+    stats.activity(log, window, cache=cache)
+    assert cache.exists() and json.loads(cache.read_text())["offset"] > 0
+    # The log replaced by another history (as a restore from backup might): new ids.
+    log.unlink()
+    (home / "state.json").unlink()
+    e = Engine(home)
+    random_history(e, random.Random(2), "2025-06-01T10:00:00+00:00", 50)
+    e.close()
+    assert same(stats.activity(log, window, cache=cache), plain(log, window))
+    # Cut short (events lost): the saved offset is past the end.
+    data = log.read_bytes()
+    stats.activity(log, window, cache=cache)
+    log.write_bytes(data[: len(data) // 3].rsplit(b"\n", 1)[0] + b"\n")
+    assert same(stats.activity(log, window, cache=cache), plain(log, window))
+    # Garbage in the cache file.
+    cache.write_text("{not json")
+    assert same(stats.activity(log, window, cache=cache), plain(log, window))
+
+
+def test_the_cli_keeps_the_cache_in_the_home(cli, home: Path, decks: Path,  # type: ignore[no-untyped-def]
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stats, "CACHE_STEP", 0)
+    monkeypatch.setattr(stats, "_CHUNK", 256)  # about a line a batch
+    build_retention_history(home).close()
+    first = json.loads(cli("--decks", str(decks), "stats", "--json").output)
+    assert stats.cache_path(home).exists()
+    assert json.loads(cli("--decks", str(decks), "stats", "--json").output) == first
+    assert first == json.loads(json.dumps(report(home, decks)))
