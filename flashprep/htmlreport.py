@@ -29,7 +29,8 @@ border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
 .tile b{display:block;font-size:1.4rem}.tile span{color:#656d76;font-size:.85rem}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}
 th,td{border-bottom:1px solid #d0d7de;padding:.3rem .7rem;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#f6f8fa}
+th:first-child,td:first-child{text-align:left;white-space:normal}th{background:#f6f8fa}
+td{white-space:nowrap}
 svg text{font-size:10px;fill:#656d76}.note{color:#656d76;font-size:.85rem}
 """
 
@@ -49,12 +50,13 @@ def heatmap_svg(h: dict[str, Any]) -> str:
         f'<svg id="heatmap" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="Answers per study day, last {h["weeks"]} weeks">'
     ]
-    last_month = None
+    last_label = -3
     for w in range(weeks):
         first = start + timedelta(days=7 * w)
-        if first.month != last_month and w < weeks - 1:
+        # A month's name over its first whole week, if the previous name is out of the way.
+        if first.day <= 7 and w - last_label >= 3:
             parts.append(f'<text x="{left + w * (cell + gap)}" y="10">{first:%b}</text>')
-            last_month = first.month
+            last_label = w
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
         parts.append(f'<text x="0" y="{top + row * (cell + gap) + 9}">{name}</text>')
     for i, n in enumerate(counts):
@@ -149,7 +151,7 @@ def render_html(report: dict[str, Any]) -> str:
     s, fc, ret = report["streak"], report["forecast"], report["retention"]
     c, ef, tm = report["cards"], report["ef"], report["time"]
     tiles = [
-        (str(report["answers"]), "answers in all"),
+        (f"{report['answers']:,}", "answers in all"),
         (str(s["current"]), "day streak now"),
         (str(s["longest"]), "longest streak"),
         (_pct(ret["all"]["rate"]), f"true retention, {ret['days']} days"),

@@ -42,16 +42,14 @@ def heatmap(h: dict[str, Any]) -> Any:
     weeks = -(-len(counts) // 7)
     out = Text()
     months = [" "] * (weeks * 2)
-    last_month = None
     for w in range(weeks):
         first = start + timedelta(days=7 * w)
-        if first.month != last_month:
-            label = first.strftime("%b")
-            if w * 2 + len(label) <= len(months) and all(
-                c == " " for c in months[max(0, w * 2 - 1): w * 2 + len(label)]
-            ):
-                months[w * 2: w * 2 + len(label)] = list(label)
-            last_month = first.month
+        # A month's name over its first whole week, where it fits.
+        label = first.strftime("%b")
+        if first.day <= 7 and w * 2 + len(label) <= len(months) and all(
+            c == " " for c in months[max(0, w * 2 - 1): w * 2 + len(label)]
+        ):
+            months[w * 2: w * 2 + len(label)] = list(label)
     out.append("     " + "".join(months).rstrip() + "\n", style="dim")
     names = ("Mon", "", "Wed", "", "Fri", "", "Sun")
     for row in range(7):
@@ -154,8 +152,9 @@ def render_stats(report: dict[str, Any]) -> None:
     )
     con.print()
     ret = report["retention"]
-    t = _table(f"True retention, last {ret['days']} days (review answers graded >= 3)",
+    t = _table(f"True retention, last {ret['days']} days",
                [("cards", "left"), ("retention", "right")])
+    t.caption = "review answers graded >= 3"
     for key, name in (("young", "young (< 21 d)"), ("mature", "mature (>= 21 d)"),
                       ("all", "all")):
         t.add_row(name, retention_row(ret[key]))
