@@ -16,17 +16,18 @@ def stats(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", help="Only this deck (repeatable; default: every deck)."),
+        typer.Option("--deck", metavar="ID",
+                     help="Only this deck (repeatable; default: every deck)."),
     ] = None,
     days: Annotated[
         int,
-        typer.Option("--days", min=1, max=3650,
+        typer.Option("--days", min=1, max=3650, metavar="N",
                      help="Window for retention, time and the due forecast, in days."),
     ] = 30,
     as_json: JsonOpt = False,
     html: Annotated[
         Path | None,
-        typer.Option("--html", dir_okay=False,
+        typer.Option("--html", dir_okay=False, metavar="FILE",
                      help="Also write a self-contained HTML report to this file."),
     ] = None,
 ) -> None:
