@@ -159,9 +159,10 @@ def _restore_option(home: Path) -> str:
         n = _backup_events(folder)
         if n is not None:
             return (
-                f"restore the newest good backup: keep the damaged file (rename it to "
-                f"{LOG_NAME}.bad), then copy {folder / LOG_NAME} ({n} events) to "
-                f"{home / LOG_NAME}; answers given after {folder.name} are not in it"
+                f"restore the newest good backup: rename {LOG_NAME} and {STATE_NAME} in "
+                f"{home} to {LOG_NAME}.bad and {STATE_NAME}.bad (keep them), then copy "
+                f"{folder / LOG_NAME} ({n} events) and the {STATE_NAME} beside it into "
+                f"{home}; answers given after {folder.name} are not in it"
             )
     return f"no backup in {backups_dir(home)} has a log that parses"
 

@@ -200,6 +200,7 @@ def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> 
     lines[1] = b'{"v":1,"card_id":"x"}'
     log.write_bytes(b"\n".join(lines))
     before = fingerprint(home)
+    before_bytes = log.read_bytes()
     code, by = findings(cli)
     assert code == 2
     f = by["log"][0]
@@ -214,6 +215,14 @@ def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> 
     assert r.stdout.endswith("1 problem(s) left that --repair does not fix; see the options "
                              "above.\n")
     assert fingerprint(home) == before
+    # Following option (1) as written gives a history that loads, with nothing thrown away.
+    backup = home / "backups" / "2026-03-13"
+    for name in ("reviews.jsonl", "state.json"):
+        (home / name).rename(home / f"{name}.bad")
+        (home / name).write_bytes((backup / name).read_bytes())
+    assert History.open(home).states == replay(backup / "reviews.jsonl")
+    assert findings(cli)[0] == 0
+    assert (home / "reviews.jsonl.bad").read_bytes() == before_bytes
 
 
 def test_orphaned_events_are_reported_and_kept(cli, home: Path, mini_decks: Path) -> None:

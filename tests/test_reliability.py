@@ -270,7 +270,7 @@ def test_a_second_writer_is_refused_with_the_first_ones_pid(
         report = doctor.diagnose(home)
         session = [f for f in report["findings"] if f["check"] == "session"][0]
         assert session["message"].startswith(f"a flashprep session is running (pid {pid})")
-        tally("second writer while a session holds the lock (refused)", 2)
+        tally("second writer while a session holds the lock (refused)", 2, 0, 4)
     finally:
         child.communicate(input="", timeout=30)
     assert child.returncode == 0
@@ -292,7 +292,7 @@ def test_a_stale_lock_of_a_killed_process_does_not_block(
         assert "graded 4" in r.stdout
     assert (home / "lock").read_text().strip() == str(os.getpid())
     assert len(log_ids(home)) == kills
-    tally("stale lock left by kill -9 of the holder (next writer goes ahead)", kills)
+    tally("stale lock left by kill -9 of the holder (next writer goes ahead)", kills, 0, kills)
 
 
 RACER_CHILD = """
@@ -498,7 +498,8 @@ def test_a_corrupt_middle_line_names_file_and_line_and_changes_nothing(
         assert r.exit_code == 2 and f"{log}:{lineno}: corrupt event (" in r.stdout
         assert fingerprint(home) == before  # hashes of every file: nothing was modified
         cases += 1
-    tally(f"corrupt middle line: {kind} (every middle line)", cases)
+    # The valid lines around the bad one are kept byte for byte: none is lost.
+    tally(f"corrupt middle line: {kind} (every middle line)", cases, 0, cases * (len(lines) - 1))
 
 
 def test_a_line_damaged_inside_the_checkpointed_part_is_caught_by_the_daily_check(
@@ -752,4 +753,4 @@ def test_a_history_from_a_newer_flashprep_is_refused_and_nothing_changes(
             assert r.exit_code == 2, (name, args)
         assert "newer flashprep" in cli("doctor").stdout
         assert fingerprint(home) == before, name
-    tally("history written by a newer schema (refused)", len(cases))
+    tally("history written by a newer schema (refused)", len(cases), 0, len(cases) * len(lines))

@@ -47,11 +47,11 @@ def doctor(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check that the review log parses, state.json matches it, decks load, and report
-    events of cards that are in no deck; exit 2 if a problem remains.
+    """Check the review log, state.json, the decks and orphaned events.
 
-    Without --repair nothing is written. A corrupt line in the middle of the log is
-    never dropped: doctor shows it and explains the options (restore a backup from
+    Exit 2 if a problem remains. Without --repair nothing is written.
+    A corrupt line in the middle of the log is never dropped: doctor
+    shows it and explains the options (restore a backup from
     <home>/backups/, or fix the line by hand).
 
     Example: flashprep doctor --repair
