@@ -344,3 +344,54 @@ def test_the_import_command_on_random_files(import_runner, data: bytes) -> None:
         if any(x.startswith("flashprep: error:") for x in r.stderr.splitlines()):
             assert fingerprint(folder) == before  # refused input wrote nothing
     tally("fuzz: flashprep import command, random files (examples)", 1)
+
+
+# ------------------------------------------------------------------ crafted inputs
+# Inputs that crashed a loader once (found by reading the code and by longer fuzz runs).
+
+DEEP = "[" * 5000 + "]" * 5000
+LONG_INT = "1" + "0" * 5000
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (f"x = {DEEP}\n", "invalid TOML: arrays or tables nested too deeply"),
+        (f"x = {LONG_INT}\n", "invalid TOML: a number is too long"),
+    ],
+)
+def test_crafted_toml_is_a_one_line_error(text: str, message: str) -> None:
+    from flashprep.errors import ConfigError, DeckError
+
+    with pytest.raises(DeckError) as deck_exc:
+        parse_deck_text(text, Path("d.toml"))
+    assert str(deck_exc.value) == f"d.toml: {message}"
+    with pytest.raises(ConfigError) as config_exc:
+        parse_config(text, Path("config.toml"))
+    assert str(config_exc.value) == f"config.toml: {message}"
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        (b"[" * 100_000, "maximum recursion depth exceeded"),
+        (VALID_LOG.split(b"\n")[0].replace(b'"kind":"new"', b'"kind":["new"]'),
+         "unknown kind ['new']"),
+        (VALID_LOG.split(b"\n")[0].replace(b'"ef":', b'"ef":1e999,"x":', 1),
+         "cannot convert float infinity to integer"),
+    ],
+)
+def test_crafted_log_lines_are_corrupt_events(tmp_path: Path, line: bytes, reason: str) -> None:
+    log = tmp_path / "reviews.jsonl"
+    log.write_bytes(line + b"\n" + VALID_LOG)
+    with pytest.raises(FlashprepError) as exc:
+        scan(log)
+    assert str(exc.value).startswith(f"{log}:1: corrupt event ({reason}")
+
+
+def test_an_import_column_header_past_the_last_column_is_an_error() -> None:
+    from flashprep.importer import read_text
+
+    with pytest.raises(FlashprepError) as exc:
+        read_text("#deck column:3\nfront,back\n", Path("notes.csv"))
+    assert str(exc.value) == "notes.csv:1: #deck column: column 3 is past the last column (2)"
