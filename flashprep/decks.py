@@ -249,6 +249,12 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 f"invalid TOML: {detail}", path, int(m.group(1)), int(m.group(2))
             ) from None
         raise DeckError(f"invalid TOML: {detail}", path) from None
+    except RecursionError:
+        # tomllib recurses into nested arrays and inline tables.
+        raise DeckError("invalid TOML: arrays or tables nested too deeply", path) from None
+    except ValueError:
+        # tomllib raises a plain ValueError for an integer of more than 4300 digits.
+        raise DeckError("invalid TOML: a number is too long", path) from None
     lines = _table_lines(text)
     try:
         model = DeckFileModel.model_validate(raw)
