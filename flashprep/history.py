@@ -445,16 +445,17 @@ class History:
                 )
 
     def _set_aside_torn(self, torn: bytes) -> None:
-        """Copy the torn bytes to reviews.jsonl.torn, then cut them off the log."""
+        """Copy the torn bytes to reviews.jsonl.torn, then cut them off the log (through
+        the append descriptor, which is open by now: a log that cannot be written is
+        refused before anything is copied)."""
+        assert self._log_fd is not None
         try:
             with open(self.torn_path, "ab") as fh:
                 fh.write(torn + b"\n")
                 fh.flush()
                 os.fsync(fh.fileno())
-            with open(self.log_path, "r+b") as fh:
-                fh.truncate(self.offset)
-                fh.flush()
-                os.fsync(fh.fileno())
+            os.ftruncate(self._log_fd, self.offset)
+            os.fsync(self._log_fd)
         except OSError as exc:
             raise HistoryError(describe_os_error("repair", self.log_path, exc)) from None
         self.warnings.append(
@@ -477,12 +478,15 @@ class History:
             self.warnings.append(f"{exc}; continuing without today's backup")
 
     def _open_for_append(self) -> None:
-        if self._torn:
-            self._set_aside_torn(self._torn)
-            self._torn = b""
         existed = self.log_path.exists()
         try:
             self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise HistoryError(describe_os_error("write", self.log_path, exc)) from None
+        if self._torn:
+            self._set_aside_torn(self._torn)
+            self._torn = b""
+        try:
             if self._needs_newline:
                 # A complete last event written without its newline: finish the line.
                 os.write(self._log_fd, b"\n")

@@ -754,3 +754,18 @@ def test_a_history_from_a_newer_flashprep_is_refused_and_nothing_changes(
         assert "newer flashprep" in cli("doctor").stdout
         assert fingerprint(home) == before, name
     tally("history written by a newer schema (refused)", len(cases), 0, len(cases) * len(lines))
+
+
+def test_a_read_only_log_with_a_torn_line_is_refused_before_the_set_aside(
+    home: Path, immutable
+) -> None:
+    build_history(home, days=1, cards=2)
+    log = home / "reviews.jsonl"
+    log.write_bytes(log.read_bytes() + b'{"v":1,"id":"0a","card_')
+    before = fingerprint(home)
+    immutable(log)
+    with pytest.raises(HistoryError) as exc:
+        History.open(home, write=True)
+    assert str(exc.value) == f"cannot write {log}: Operation not permitted"
+    assert fingerprint(home) == before  # no reviews.jsonl.torn either
+    tally("read-only reviews.jsonl (chattr +i)", 1, 0, 2)
