@@ -19,7 +19,12 @@ Durability rules:
 * a corrupt line anywhere else is an error naming the line, and the file is
   left exactly as it is;
 * one writer at a time: writers hold an flock on `<home>/lock` (released by the
-  kernel if the process dies, so a stale lock never blocks anyone).
+  kernel if the process dies, so a stale lock never blocks anyone);
+* a log that is missing or shorter than the checkpoint records is refused, not
+  rebuilt from: state.json may then be the only record of some answers;
+* the first writer of each study day reads the whole log and copies it and the
+  checkpoint into `<home>/backups/<day>/` before changing anything
+  (flashprep.backup).
 """
 
 from __future__ import annotations
