@@ -30,6 +30,8 @@ GROUPS = [
     (r"^kill -9 of flashprep review", "kill -9 of `flashprep review` in a pseudo-terminal "
      "after answers"),
     (r"^second writer", "A second writer while a session holds the lock (refused, pid named)"),
+    (r"^second flashprep review", "A second `flashprep review` in a pseudo-terminal while one "
+     "runs (refused, pid named)"),
     (r"^two writers starting", "Two writers starting at the same instant (exactly one wins)"),
     (r"^two processes appending", "Two processes appending in turns, with concurrent readers"),
     (r"^stale lock", "Stale lock of a kill -9'd holder (next writer goes ahead)"),

@@ -144,3 +144,26 @@ def test_a_re_drill_pending_at_the_kill_comes_back_first(home: Path, pty_decks: 
     log = [(e["card_id"], e["kind"], e["grade"]) for e in map(json.loads, lines)]
     assert log == [("pty-alpha", "new", 2), ("pty-alpha", "redrill", 5)]
     tally("kill -9 of flashprep review in a pseudo-terminal, after answers", 2, 0, 2)
+
+
+def test_a_second_review_is_refused_while_the_first_one_runs(
+    home: Path, pty_decks: Path
+) -> None:
+    first = spawn(home, pty_decks)
+    front(first, "alpha")  # holds the writer lock from here on
+    second = spawn(home, pty_decks)
+    second.expect(pexpect.EOF)
+    second.close()
+    assert second.exitstatus == 2
+    assert (
+        f"flashprep: error: another flashprep session is running (pid {first.pid}); "
+        "finish it first"
+    ) in " ".join(str(second.before).split())
+    answer(first, "4")  # the first session goes on undisturbed
+    front(first, "bravo")
+    first.send("q")
+    first.expect(pexpect.EOF)
+    first.close()
+    assert first.exitstatus == 0
+    assert answers(home) == ["pty-alpha"]
+    tally("second flashprep review in a pseudo-terminal while one runs (refused)", 1, 0, 1)
