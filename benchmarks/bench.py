@@ -786,6 +786,10 @@ def render(
         stats_huge = med("huge", "flashprep stats --json")
         rows.append(("`stats --json` at huge <= 2 s", fmt_ms(stats_huge),
                      None if stats_huge is None else stats_huge <= 2000))
+        stats_cold = med("huge", "flashprep stats --json, no stats cache (first run)")
+        if stats_cold is not None:
+            rows.append(("`stats --json` at huge <= 2 s, first run (no stats cache)",
+                         fmt_ms(stats_cold), stats_cold <= 2000))
         rss = max((st.rss_mb for st in by["huge"].rows.values() if st), default=None)
         anki_rss = by["huge"].anki.rss_mb if by["huge"].anki else None
         rows.append((
@@ -817,6 +821,15 @@ def render(
             "for its own issue rather than a second, status-only queue that could disagree.",
         ]
     for t in missed:
+        if "save huge / typical" in t:
+            out += ["", f"**Missed: {t}.** Each save is one write and one fsync; both medians "
+                    "are under a millisecond. flashprep writes the same bytes at every scale, so "
+                    "the gap is ext4's fsync of a much larger file (rounds alternate scales, so "
+                    "it is not the moment); not investigated further."]
+        if "first run (no stats cache)" in t:
+            out += ["", f"**Missed: {t}.** Without its resume cache `stats` decodes every "
+                    "event of the log (a million JSON lines at huge) in one pass; later runs "
+                    "resume from `<home>/cache/stats.json` and only read the newer events."]
         if "typical" in t and "status" in t:
             out += ["", f"**Missed: {t}.** Most of a small run is importing typer itself; see "
                     "the phase table (the rest is flashprep's own modules and click's objects)."]
@@ -833,6 +846,9 @@ NOTES = [
     "each card as a tuple of its fields, so a warm start never parses TOML or imports "
     "pydantic; `state.json` keeps one compact row per card plus the log offset it covers, so "
     "start-up reads the checkpoint and only the log's tail, never the whole log.",
+    "- Every timed command follows a discarded warm-up run, which fills the caches a daily "
+    "user has (the deck cache, and the resume cache of `stats`); the `no stats cache` row "
+    "shows `stats` reading the whole log, as on its first run.",
     "- A save is one `os.write` of the event line and one `fsync` on an `O_APPEND` file "
     "descriptor: its cost does not depend on the size of the log or of the collection.",
     "- The huge home's review log is hundreds of megabytes. `status` and `review` never "
@@ -857,6 +873,13 @@ def bench_scale(name: str, info: HomeInfo, runs: int, anki_dir: Path | None) -> 
     if has_command("stats"):
         log(f"[{name}] flashprep stats --json")
         rows["flashprep stats --json"] = timed([*fp, "stats", "--json"], env, runs)
+        # stats resumes its pass over the log from <home>/cache/stats.json; without it
+        # (the first run, or after the cache is removed) it reads the whole log.
+        cold = []
+        for _ in range(runs):
+            (info.home / "cache" / "stats.json").unlink(missing_ok=True)
+            cold.append(run_once([*fp, "stats", "--json"], env))
+        rows["flashprep stats --json, no stats cache (first run)"] = Stat.of(cold)
     else:
         rows["flashprep stats --json"] = None
     front = first_front(info)
@@ -871,8 +894,7 @@ def bench_scale(name: str, info: HomeInfo, runs: int, anki_dir: Path | None) -> 
         rows["flashprep review --plain: first card shown"] = None
     log(f"[{name}] status phases")
     phases = status_phases(env, runs)
-    log(f"[{name}] {SAVES} saves")
-    saves = save_cost(info)
+    saves: list[float] = []  # measured later, interleaved across scales (see main)
     anki = anki_size = None
     if anki_dir is not None:
         path = anki_dir / f"{name}.anki2"
@@ -942,6 +964,12 @@ def main(argv: list[str] | None = None) -> int:
             info = make_home(home, extra, reviews)
             log(f"[{name}] home made in {info.seconds:.1f} s")
         results.append(bench_scale(name, info, args.runs, args.workdir if use_anki else None))
+    # Saves are one fsync each: measured in rounds that alternate between the scales, so
+    # every scale sees the same moments of the disk's fsync latency.
+    log(f"{SAVES} saves per scale, interleaved")
+    for _ in range(10):
+        for r in results:
+            r.save_ms += save_cost(r.info, SAVES // 10)
     report = render(baselines, results, args.runs, time.perf_counter() - started, args.workdir)
     args.out.write_text(report, encoding="utf-8")
     print(report)
