@@ -56,6 +56,8 @@ app = typer.Typer(
     help="Spaced-repetition flashcards for backend interview prep (SM-2).",
     no_args_is_help=True,
     add_completion=False,
+    # Plain help: typer's rich help labels every flag "<bool>", as if it took a value.
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -73,13 +75,19 @@ def main_options(
         Path | None,
         typer.Option(
             "--home",
+            metavar="DIR",
             help="Data folder (default: $FLASHPREP_HOME or the user data dir).",
             file_okay=False,
         ),
     ] = None,
     decks: Annotated[
         list[Path] | None,
-        typer.Option("--decks", help="Extra folder of deck files (repeatable).", file_okay=True),
+        typer.Option(
+            "--decks",
+            metavar="DIR",
+            help="Extra folder of deck files (repeatable).",
+            file_okay=True,
+        ),
     ] = None,
     version: Annotated[
         bool,
