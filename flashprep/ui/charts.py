@@ -12,7 +12,8 @@ from flashprep.stats import heat_level as level
 
 # Heatmap levels 0-4, as GitHub shows them: none, then quarters of the busiest day.
 LEVEL_STYLES = ("grey30", "green4", "green3", "green1", "bright_green")
-CELL = "■"
+# One glyph per level too, so the map still reads without colour (pipes, NO_COLOR).
+LEVEL_CELLS = ("·", "░", "▒", "▓", "█")
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 BAR_HEIGHT = 8
 MAX_COLUMNS = 60
@@ -59,12 +60,13 @@ def heatmap(h: dict[str, Any]) -> Any:
             if i >= len(counts):
                 out.append("  ")
                 continue
-            out.append(CELL, style=LEVEL_STYLES[level(counts[i], peak)])
+            lv = level(counts[i], peak)
+            out.append(LEVEL_CELLS[lv], style=LEVEL_STYLES[lv])
             out.append(" ")
         out.append("\n")
     out.append("     Less ", style="dim")
-    for style in LEVEL_STYLES:
-        out.append(CELL + " ", style=style)
+    for cell, style in zip(LEVEL_CELLS, LEVEL_STYLES, strict=True):
+        out.append(cell + " ", style=style)
     out.append("More", style="dim")
     out.append(f"    {h['total']} answer(s) in {h['weeks']} weeks, busiest day {peak}")
     return out
