@@ -104,12 +104,18 @@ class Collection:
         return [c for c in self.cards.values() if c.deck == deck_id]
 
     def select(
-        self, decks: Sequence[str] = (), tags: Sequence[str] = (), *, include_drafts: bool = False
+        self,
+        decks: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        *,
+        topics: Sequence[str] = (),
+        include_drafts: bool = False,
     ) -> list[Card]:
-        """Cards in any of `decks` (all when empty) carrying any of `tags` (any when empty).
+        """Cards in any of `decks` (all when empty) carrying any of `tags` (any when empty)
+        and covering any of `topics` (any when empty).
 
-        Unknown deck ids are an error; a tag that matches no card is an error too,
-        since a typo there would silently show an empty queue.
+        Unknown deck ids are an error; a tag or topic that matches no card is an error
+        too, since a typo there would silently show an empty queue.
         """
         for d in decks:
             self.deck(d)
@@ -120,6 +126,14 @@ class Collection:
             for t in tags:
                 if t not in known:
                     raise UnknownCardError(f"no card has the tag {t!r}" + did_you_mean(t, known))
+        wanted_topics = set(topics)
+        if wanted_topics:
+            known_topics = {c.topic for c in self.cards.values() if c.topic}
+            for t in topics:
+                if t not in known_topics:
+                    raise UnknownCardError(
+                        f"no card has the topic {t!r}" + did_you_mean(t, known_topics)
+                    )
         out = []
         for c in self.cards.values():
             if c.draft and not include_drafts:
@@ -127,6 +141,8 @@ class Collection:
             if wanted_decks and c.deck not in wanted_decks:
                 continue
             if wanted_tags and wanted_tags.isdisjoint(c.tags):
+                continue
+            if wanted_topics and c.topic not in wanted_topics:
                 continue
             out.append(c)
         return out

@@ -59,8 +59,11 @@ WEAKEST = 3
 
 def score(seen: float, mature: float, retention: float | None) -> float:
     """The readiness formula (shares in 0..1; unknown retention counts as 0)."""
-    value = (WEIGHTS["seen"] * seen + WEIGHTS["mature"] * mature
-             + WEIGHTS["retention"] * (retention or 0.0))
+    value = (
+        WEIGHTS["seen"] * seen
+        + WEIGHTS["mature"] * mature
+        + WEIGHTS["retention"] * (retention or 0.0)
+    )
     return round(value, 4)
 
 
@@ -97,7 +100,8 @@ def category_cards(collection: Collection, tag: str) -> list[Card]:
 def item_cards(collection: Collection, topics: Iterable[str], tags: Iterable[str]) -> list[Card]:
     topic_set, tag_set = set(topics), set(tags)
     return [
-        c for c in collection.cards.values()
+        c
+        for c in collection.cards.values()
         if not c.draft and (c.topic in topic_set or not tag_set.isdisjoint(c.tags))
     ]
 
@@ -130,7 +134,10 @@ def parse_target(value: str, today: date) -> date:
 
 
 def target_plan(
-    cards: Sequence[Card], states: Mapping[str, CardState], today: date, target: date,
+    cards: Sequence[Card],
+    states: Mapping[str, CardState],
+    today: date,
+    target: date,
     new_per_day: int,
 ) -> dict[str, Any]:
     """New cards a day needed to have seen every card of `cards` before `target`.
@@ -138,10 +145,7 @@ def target_plan(
     The study days left are today up to the day before the interview. Suspended cards are
     left out (they never come up).
     """
-    unseen = sum(
-        1 for c in cards
-        if (s := states.get(c.id, NEW_CARD)).is_new and not s.suspended
-    )
+    unseen = sum(1 for c in cards if (s := states.get(c.id, NEW_CARD)).is_new and not s.suspended)
     days_left = (target - today).days
     needed = math.ceil(unseen / days_left)
     if unseen == 0:
@@ -177,15 +181,21 @@ def readiness_report(
     for tag, name in CATEGORIES:
         cards = category_cards(collection, tag)
         scope.update((c.id, c) for c in cards)
-        categories.append({"id": tag, "name": name, "tags": [tag],
-                           **figures(cards, states, act)})
+        categories.append({"id": tag, "name": name, "tags": [tag], **figures(cards, states, act)})
     checklist = []
     for item in collection.checklist:
         cards = item_cards(collection, item.topics, item.tags)
         scope.update((c.id, c) for c in cards)
-        checklist.append({"id": item.id, "item": item.item, "deck": item.deck,
-                          "topics": list(item.topics), "tags": list(item.tags),
-                          **figures(cards, states, act)})
+        checklist.append(
+            {
+                "id": item.id,
+                "item": item.item,
+                "deck": item.deck,
+                "topics": list(item.topics),
+                "tags": list(item.tags),
+                **figures(cards, states, act),
+            }
+        )
     # Keep collection order, so ties among topics fall in deck order.
     in_scope = [c for c in collection.cards.values() if c.id in scope]
     by_topic: dict[str, list[Card]] = {}
@@ -203,13 +213,23 @@ def readiness_report(
         if len(weakest) == WEAKEST or readiness >= 1.0:
             break
         tag = topic_tag(cards, tag_counts)
-        weakest.append({
-            "topic": topic, "deck": cards[0].deck, "tag": tag,
-            "cards": f["cards"], "seen_share": f["seen_share"],
-            "mature_share": f["mature_share"], "readiness": readiness,
-        })
-    tags = list(dict.fromkeys(w["tag"] for w in weakest if w["tag"]))
-    command = "flashprep review " + " ".join(f"--tag {t}" for t in tags) if tags else None
+        weakest.append(
+            {
+                "topic": topic,
+                "deck": cards[0].deck,
+                "tag": tag,
+                "cards": f["cards"],
+                "seen_share": f["seen_share"],
+                "mature_share": f["mature_share"],
+                "readiness": readiness,
+            }
+        )
+    # --topic selects exactly the weak topics' cards; a shared tag is often broader.
+    command = (
+        "flashprep review " + " ".join(f"--topic {w['topic']}" for w in weakest)
+        if weakest
+        else None
+    )
     return {
         "today": today.isoformat(),
         "window_days": WINDOW_DAYS,
@@ -219,6 +239,9 @@ def readiness_report(
         "checklist": checklist,
         "weakest": weakest,
         "review_command": command,
-        "target": (target_plan(in_scope, states, today, target, new_per_day)
-                   if target is not None else None),
+        "target": (
+            target_plan(in_scope, states, today, target, new_per_day)
+            if target is not None
+            else None
+        ),
     }

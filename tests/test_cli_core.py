@@ -183,3 +183,21 @@ def test_home_option_overrides_env(cli, tmp_path: Path) -> None:  # type: ignore
     other.mkdir()
     (other / "config.toml").write_text("new_per_day = 3\n")
     assert json.loads(cli("--home", str(other), "status", "--json").output)["new"] == 3
+
+
+def test_review_by_topic(cli, mini_decks: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    r = cli(
+        "--decks",
+        str(mini_decks),
+        "review",
+        "--plain",
+        "--topic",
+        "mini-numbers",
+        input="\n5\n\n5\n\n5\n",
+    )
+    assert r.exit_code == 0, r.output
+    assert "One?" in r.output and "Two?" in r.output and "Three?" not in r.output
+    bad = cli("--decks", str(mini_decks), "review", "--plain", "--topic", "mini-number")
+    assert bad.exit_code == 2
+    assert "no card has the topic 'mini-number' (did you mean 'mini-numbers'?)" in bad.output

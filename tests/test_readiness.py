@@ -195,14 +195,18 @@ def test_overall_weakest_topics_and_the_review_command(home: Path, decks: Path) 
     # Topics: py-gil 0.75, py-deco 0.1, auth-jwt 0.1 + 0.3 = 0.4, auth-oauth 0.
     assert [(w["topic"], w["readiness"], w["tag"]) for w in r["weakest"]] == [
         ("auth-oauth", 0.0, "oauth2"), ("py-deco", 0.1, "decorators"), ("auth-jwt", 0.4, "jwt")]
-    assert r["review_command"] == "flashprep review --tag oauth2 --tag decorators --tag jwt"
+    assert r["review_command"] == (
+        "flashprep review --topic auth-oauth --topic py-deco --topic auth-jwt"
+    )
     assert r["target"] is None
 
 
 def test_ties_fall_in_deck_order_on_an_empty_history(home: Path, decks: Path) -> None:
     r = report(home, decks)
     assert [w["topic"] for w in r["weakest"]] == ["py-gil", "py-deco", "auth-jwt"]
-    assert r["review_command"] == "flashprep review --tag gil --tag decorators --tag jwt"
+    assert r["review_command"] == (
+        "flashprep review --topic py-gil --topic py-deco --topic auth-jwt"
+    )
     assert r["overall"]["readiness"] == 0.0 and r["overall"]["seen"] == 0
 
 
@@ -249,7 +253,7 @@ def test_readiness_cli_json_text_and_warning(cli, home: Path, decks: Path) -> No
     for part in ("Must-know categories", "Python", "Interview Readiness Checklist",
                  "Can write a decorator [from memory]", "no cards", "Overall:", "38.6%",
                  "Weakest topics: auth-oauth (0%), py-deco (10%), auth-jwt (40%)",
-                 "flashprep review --tag oauth2 --tag decorators --tag jwt",
+                 "flashprep review --topic auth-oauth --topic py-deco --topic auth-jwt",
                  "3 card(s) not seen yet"):
         assert part in text.stdout, part
 

@@ -181,6 +181,11 @@ def review(
         typer.Option("--tag", help="Only cards with this tag (repeatable; any of them).",
                      metavar="TAG"),
     ] = None,
+    topic: Annotated[
+        list[str] | None,
+        typer.Option("--topic", help="Only cards of this syllabus topic (repeatable; any of "
+                     "them), e.g. auth-oauth2-flows.", metavar="TOPIC"),
+    ] = None,
     new: Annotated[
         int | None,
         typer.Option("--new", min=0, metavar="N",
@@ -209,7 +214,7 @@ def review(
     Example: flashprep review --deck python-deep-dive --new 5
     """
     ws = workspace(ctx)
-    cards = ws.collection.select(deck or (), tag or ())
+    cards = ws.collection.select(deck or (), tag or (), topics=topic or ())
     cfg = ws.config.with_overrides(new_per_day=new, reviews_per_day=limit)
     plain_mode = plain or not _is_tty()
     with open_history(ws, write=True) as history:
