@@ -164,8 +164,11 @@ def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
         col = state["col"]
         mine = [DeckChoice(d.id, d.name, d.id) for d in col.decks if user_deck(d)]
         ids = {c.id for c in mine}
+        # A bundled deck without cards (the readiness checklist) is no place for a card.
         others = [
-            DeckChoice(d.id, d.name, extra_deck_id(d.id)) for d in col.decks if d.id not in ids
+            DeckChoice(d.id, d.name, extra_deck_id(d.id))
+            for d in col.decks
+            if d.id not in ids and d.card_ids
         ]
         return mine + others
 
