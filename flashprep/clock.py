@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from flashprep.errors import ConfigError
 
+MIN_YEAR, MAX_YEAR = 1970, 9000
+
 
 def parse_now(value: str) -> datetime:
     try:
@@ -28,6 +30,12 @@ def parse_now(value: str) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ConfigError(
             f"FLASHPREP_NOW={value!r} has no UTC offset (example: 2026-11-26T09:00:00+01:00)"
+        )
+    # Stats and due dates reach years before and after today; near year 1 or 9999 that
+    # arithmetic would overflow, so keep the clock to a range no real use leaves.
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ConfigError(
+            f"FLASHPREP_NOW={value!r} is out of range: use a year from {MIN_YEAR} to {MAX_YEAR}"
         )
     return moment
 

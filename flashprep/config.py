@@ -18,7 +18,12 @@ from flashprep.errors import ConfigError
 def default_home() -> Path:
     env = os.environ.get("FLASHPREP_HOME")
     if env:
-        return Path(env).expanduser()
+        home = Path(env).expanduser()
+        if home.is_file():  # --home gets this check from typer (file_okay=False)
+            raise ConfigError(
+                f"FLASHPREP_HOME={env!r} is a file, not a folder: point it at a folder"
+            )
+        return home
     import platformdirs
 
     return Path(platformdirs.user_data_dir("flashprep", appauthor=False))
@@ -51,7 +56,8 @@ def parse_config(text: str, path: Path) -> Config:
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        # A byte-order mark (some Windows editors write one) is not TOML; skip it.
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:

@@ -183,11 +183,19 @@ def deck_sources(home: Path, extra_dirs: Sequence[Path] = ()) -> list[tuple[Path
     for directory, source in dirs:
         if directory.is_dir():
             out.extend((p, source) for p in sorted(directory.glob("*.toml")))
+        elif source == USER and directory.exists():
+            # Skipping it would hide every user deck without a word.
+            raise DeckError(
+                f"{directory} is a file, but flashprep keeps your decks in a folder there: "
+                "rename or move that file"
+            )
     for directory in extra_dirs:
         directory = Path(directory)
         if directory.is_file() and directory.suffix == ".toml":
             out.append((directory, EXTRA))
             continue
+        if directory.is_file():
+            raise DeckError(f"--decks {directory}: not a folder or a .toml deck file")
         if not directory.is_dir():
             raise DeckError(f"--decks {directory}: no such directory")
         out.extend((p, EXTRA) for p in sorted(directory.glob("*.toml")))
@@ -254,6 +262,8 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
 
     from flashprep.deckschema import DeckFileModel
 
+    # Some Windows editors start UTF-8 files with a byte-order mark, which TOML rejects.
+    text = text.removeprefix("\ufeff")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -451,9 +461,10 @@ def load_parsed(
     out = []
     changed = False
     for path, source in sources:
-        key = str(path.resolve())
         try:
+            # stat first: resolve() raises RuntimeError, not OSError, on a symlink loop.
             stamp = _stat_key(path)
+            key = str(path.resolve())
         except OSError as exc:
             raise DeckError(f"cannot read: {exc.strerror}", path) from None
         hit = cache.get(key)

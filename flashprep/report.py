@@ -137,7 +137,12 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
             elif p.is_file():
                 sources.append((p, EXTRA))
             else:
-                errors.append(f"{p}: no such file or directory")
+                try:
+                    p.stat()
+                    reason = "not a deck file or a folder"  # a FIFO, a device...
+                except OSError as exc:  # missing, a symlink loop, no permission
+                    reason = (exc.strerror or str(exc)).lower()
+                errors.append(f"{p}: {reason}")
     else:
         sources = deck_sources(ws.home, ws.deck_dirs)
     good, bad = check_files(sources)

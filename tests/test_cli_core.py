@@ -119,6 +119,22 @@ def test_validate_reports_every_problem(cli, tmp_path: Path) -> None:  # type: i
     assert "2 deck file(s), 1 card(s), 0 history event(s): 2 error(s)" in r.output
 
 
+def test_validate_names_why_a_path_cannot_be_read(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)  # never opened: reading it would wait for a writer forever
+    r = cli("validate", str(tmp_path / "nope.toml"), str(loop), str(fifo))
+    assert r.exit_code == 2
+    assert r.stderr == (
+        f"error: {tmp_path / 'nope.toml'}: no such file or directory\n"
+        f"error: {loop}: too many levels of symbolic links\n"
+        f"error: {fifo}: not a deck file or a folder\n"
+    )
+
+
 @pytest.mark.parametrize(
     "files, expected",
     [
@@ -170,6 +186,14 @@ def test_bad_config(cli, home: Path, config: str, message: str) -> None:  # type
     assert r.exit_code == 2
     assert r.output.startswith(f"flashprep: error: {home / 'config.toml'}: ")
     assert message in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_config_with_a_byte_order_mark(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_bytes("\ufeffnew_per_day = 3\n".encode())
+    r = cli("status", "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["new"] == 3
 
 
 def test_bad_flashprep_now(cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -69,6 +69,17 @@ def test_flashprep_now(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("yesterday", "FLASHPREP_NOW='yesterday' is not an ISO 8601 timestamp"),
         ("2026-05-01T03:00:00", "FLASHPREP_NOW='2026-05-01T03:00:00' has no UTC offset"),
+        # Dates near the ends of the calendar once overflowed in stats and the log.
+        (
+            "9999-12-31T23:59:59+00:00",
+            "FLASHPREP_NOW='9999-12-31T23:59:59+00:00' is out of range: use a year from 1970 "
+            "to 9000",
+        ),
+        (
+            "0001-01-01T00:00:00+00:00",
+            "FLASHPREP_NOW='0001-01-01T00:00:00+00:00' is out of range: use a year from 1970 "
+            "to 9000",
+        ),
     ],
 )
 def test_bad_flashprep_now(monkeypatch: pytest.MonkeyPatch, value: str, message: str) -> None:

@@ -129,6 +129,44 @@ def test_missing_decks_dir(home: Path, tmp_path: Path) -> None:
     assert str(exc.value) == f"--decks {tmp_path / 'nope'}: no such directory"
 
 
+def test_decks_option_on_a_file_that_is_not_a_deck(home: Path, tmp_path: Path) -> None:
+    notes = write(tmp_path, "notes.txt", "hello")
+    with pytest.raises(DeckError) as exc:
+        load_collection(home, [notes])
+    assert str(exc.value) == f"--decks {notes}: not a folder or a .toml deck file"
+
+
+def test_user_decks_path_that_is_a_file(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    home.mkdir(parents=True)
+    (home / "decks").write_text("x", encoding="utf-8")
+    with pytest.raises(DeckError) as exc:
+        load_collection(home)
+    assert str(exc.value) == (
+        f"{home / 'decks'} is a file, but flashprep keeps your decks in a folder there: "
+        "rename or move that file"
+    )
+
+
+def test_symlink_loop_is_a_deck_error(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    (home / "decks").mkdir(parents=True)
+    loop = home / "decks" / "loop.toml"
+    loop.symlink_to(loop)
+    with pytest.raises(DeckError) as exc:
+        load_collection(home)
+    assert str(exc.value) == f"{loop}: cannot read: Too many levels of symbolic links"
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    p = write(tmp_path, "deck.toml", ("\ufeff" + HEAD + card("a", "back2 = 1\n")).encode())
+    with pytest.raises(DeckError) as exc:  # line numbers still count from the first line
+        read_deck_file(p)
+    assert str(exc.value) == f"{p}:10: card 'a': unknown key 'back2'"
+    write(tmp_path, "deck.toml", ("\ufeff" + HEAD + card("a")).encode())
+    assert [c["id"] for c in read_deck_file(p)["cards"]] == ["a"]
+
+
 def test_cache_is_used_and_invalidated(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     p = write(home / "decks", "mine.toml", HEAD + card("a"))
