@@ -211,6 +211,13 @@ def check_new_card(card: NewCard) -> None:
         raise InputError(f"at most {MAX_KEY_POINTS} key points, got {len(card.key_points)}")
     if any(not p.strip() for p in card.key_points):
         raise InputError("a key point is empty")
+    for name, text in [("front", card.front), ("back", card.back)] + [
+        ("key point", p) for p in card.key_points
+    ]:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes from argv or stdin (surrogateescape)
+            raise InputError(f"the {name} is not UTF-8 text") from None
 
 
 def _clean(text: str) -> str:
@@ -420,19 +427,27 @@ def editor_command() -> list[str]:
     value = os.environ.get("EDITOR") or os.environ.get("VISUAL")
     if not value or not value.strip():
         raise InputError("no editor: set $EDITOR (for example: export EDITOR=nano)")
-    return shlex.split(value)
+    try:
+        return shlex.split(value)
+    except ValueError as exc:  # an unbalanced quote
+        name = "EDITOR" if os.environ.get("EDITOR") else "VISUAL"
+        raise InputError(f"${name} ({value!r}) cannot be split into a command: {exc}") from None
 
 
-def run_editor(path: Path, line: int | None = None) -> None:
-    """Open `$EDITOR [+LINE] path` and wait for it."""
+def run_editor(
+    path: Path, line: int | None = None, *, outcome: str = "nothing was added"
+) -> None:
+    """Open `$EDITOR [+LINE] path` and wait for it; `outcome` ends a failure's message."""
     cmd = editor_command()
     args = [*cmd, *([f"+{line}"] if line else []), str(path)]
     try:
         code = subprocess.call(args)
     except OSError as exc:
         raise InputError(f"cannot run the editor {cmd[0]!r}: {exc.strerror or exc}") from None
+    if code < 0:
+        raise InputError(f"the editor {cmd[0]!r} was killed by signal {-code}; {outcome}")
     if code != 0:
-        raise InputError(f"the editor {cmd[0]!r} exited with status {code}; nothing was added")
+        raise InputError(f"the editor {cmd[0]!r} exited with status {code}; {outcome}")
 
 
 FRONT_MARK = "<!-- front: the question (Markdown) -->"
@@ -450,9 +465,15 @@ def edit_front_back(front: str = "", back: str = "") -> tuple[str, str]:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(template)
         run_editor(path, 2)
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     finally:
         path.unlink(missing_ok=True)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(
+            "the edited text is not UTF-8 (set your editor to save UTF-8); nothing was added"
+        ) from None
     return parse_front_back(text)
 
 
@@ -701,11 +722,14 @@ def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardStat
     return state
 
 
-def undo_last(history: Any, moment: datetime, day: date) -> dict[str, Any]:
+def undo_last(
+    history: Any, moment: datetime, day: date, *, record: bool = True
+) -> dict[str, Any]:
     """Revert the last answer (of any session) that is not undone yet, as an undo event.
 
     The card goes back to its state before that answer; suspend/unsuspend/bury/forget
-    done to it since are applied again, so only the answer is taken back.
+    done to it since are applied again, so only the answer is taken back. With
+    `record=False` only the check runs (InputError when there is nothing to undo).
     """
     from flashprep.history import ANSWER_KINDS
 
@@ -722,6 +746,8 @@ def undo_last(history: Any, moment: datetime, day: date) -> dict[str, Any]:
         seen.append(e)
     if target is None:
         raise InputError("nothing to undo: the history has no answer that is not already undone")
+    if not record:
+        return {"card_id": target["card_id"]}
     card_id = target["card_id"]
     before = NEW_CARD
     for e in events:

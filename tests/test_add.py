@@ -418,6 +418,55 @@ def test_bad_input_writes_nothing(cli: Any, home: Path, args: list[str], message
     assert sorted(p.name for p in (home / "decks").iterdir()) == ["my-sql.toml"]
 
 
+@pytest.mark.parametrize(
+    ("args", "stdin", "env", "message"),
+    [
+        (["--back", "-"], b"caf\xe9\n", {}, "--back -: standard input is not UTF-8 text"),
+        # Undecodable argv bytes reach Python as lone surrogates.
+        (["--back", "caf\udce9"], None, {}, "the back is not UTF-8 text"),
+        (
+            ["--editor"],
+            None,
+            {"EDITOR": "vi '"},
+            "$EDITOR (\"vi '\") cannot be split into a command: No closing quotation",
+        ),
+        (
+            ["--editor"],
+            None,
+            {"EDITOR": f"{sys.executable} -c \"import sys; sys.exit(3)\""},
+            f"the editor {sys.executable!r} exited with status 3; nothing was added",
+        ),
+    ],
+)
+def test_bad_text_and_bad_editors_write_nothing(
+    cli: Any, home: Path, args: list[str], stdin: bytes | None, env: dict[str, str], message: str
+) -> None:
+    path = user_deck(home)
+    before = path.read_bytes()
+    result = cli("add", "--deck", "my-sql", "--front", "Q", *args, input=stdin, env=env)
+    assert (result.exit_code, result.stderr) == (2, f"flashprep: error: {message}\n")
+    assert path.read_bytes() == before
+
+
+def test_an_editor_that_saves_latin1_adds_nothing(cli: Any, home: Path, tmp_path: Path) -> None:
+    path = user_deck(home)
+    before = path.read_bytes()
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[-1])\n"
+        "p.write_bytes(p.read_bytes().replace(b'-->\\n', b'-->\\ncaf\\xe9?\\n', 1) + b'Yes.\\n')\n"
+    )
+    env = {"EDITOR": f"{sys.executable} {script}"}
+    result = cli("add", "--deck", "my-sql", "--editor", env=env)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "flashprep: error: the edited text is not UTF-8 (set your editor to save UTF-8); "
+        "nothing was added\n",
+    )
+    assert path.read_bytes() == before
+
+
 def test_a_broken_deck_file_is_reported_and_left_alone(cli: Any, home: Path) -> None:
     path = user_deck(home, USER_DECK.replace('name = "My SQL"', 'name = "My SQL'))
     before = path.read_bytes()

@@ -102,6 +102,34 @@ def test_unknown_ids_are_an_error_and_nothing_is_written(
     assert log(home) == []
 
 
+def files_of(home: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(home.rglob("*")) if p.is_file() and p.parts[-2] != "cache"
+    }
+
+
+def test_an_unknown_id_writes_no_backup_either(cli: Any, mini_decks: Path, home: Path) -> None:
+    review(cli, mini_decks, "\n5\nq\n")
+    before = files_of(home)
+    assert not (home / "backups").exists()  # the review began with an empty log
+    for command in ("suspend", "unsuspend", "bury", "forget"):
+        result = cli("--decks", str(mini_decks), command, "mini-tree")
+        assert result.exit_code == 2, result.output
+    assert files_of(home) == before
+
+
+def test_nothing_to_undo_in_a_new_home_writes_nothing(
+    cli: Any, mini_decks: Path, home: Path
+) -> None:
+    result = cli("--decks", str(mini_decks), "undo")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "flashprep: error: nothing to undo: the history has no answer that is not already undone\n",
+    )
+    assert not home.exists()
+
+
 # ----------------------------------------------------------------- bury
 
 
@@ -420,6 +448,27 @@ def test_edit_without_an_editor(cli: Any, home: Path, monkeypatch: pytest.Monkey
         "flashprep: error: no editor: set $EDITOR (for example: export EDITOR=nano)\n",
     )
     assert not (home / "decks").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "failure"),
+    [
+        ("import sys; sys.exit(3)", "exited with status 3"),
+        ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "was killed by signal 9"),
+    ],
+)
+def test_edit_with_a_failing_editor(cli: Any, home: Path, code: str, failure: str) -> None:
+    added = json.loads(
+        ok(cli, "add", "--deck", "mine", "--create", "-f", "Q?", "-b", "A", "--json").stdout
+    )
+    before = Path(added["path"]).read_bytes()
+    result = cli("edit", added["id"], env={"EDITOR": f'{sys.executable} -c "{code}"'})
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"flashprep: error: the editor {sys.executable!r} {failure}; "
+        f"{added['path']} is as the editor left it\n",
+    )
+    assert Path(added["path"]).read_bytes() == before
 
 
 def test_edit_unknown_card(cli: Any, mini_decks: Path, editor: Path) -> None:

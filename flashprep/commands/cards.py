@@ -105,7 +105,10 @@ def add(
 
     ws = workspace(ctx)
     if back == "-":
-        back = sys.stdin.read()
+        try:
+            back = sys.stdin.read()
+        except UnicodeDecodeError:
+            raise InputError("--back -: standard input is not UTF-8 text") from None
     if front is None and back is None and not (editor and deck):
         if not _is_terminal():
             raise InputError(
@@ -301,7 +304,7 @@ def edit(
                 f"copied bundled card {card_id} to {copied.path}:{copied.line} "
                 "with override = true (it replaces the bundled card; progress is kept)"
             )
-    run_editor(path, line)
+    run_editor(path, line, outcome=f"{path} is as the editor left it")
     try:
         load_collection(ws.home, ws.deck_dirs)
     except DeckError as exc:
@@ -332,10 +335,11 @@ def _describe(state: dict[str, Any]) -> str:
 
 
 def _manage(ctx: typer.Context, ids: list[str], action: str, verb: str, as_json: bool) -> None:
-    from flashprep.manage import manage_cards
+    from flashprep.manage import manage_cards, resolve_ids
 
     ws = workspace(ctx)
     col = ws.collection
+    resolve_ids(col, ids)  # an unknown id fails before the writer's daily backup
     moment = ws.now()
     day = ws.today(moment)
     with open_history(ws, write=True) as history:
@@ -398,6 +402,10 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     moment = ws.now()
+    # Find the answer read-only first: with nothing to undo, nothing is written
+    # (no lock file, no backup, no empty log in a new home).
+    with open_history(ws) as history:
+        undo_last(history, moment, ws.today(moment), record=False)
     with open_history(ws, write=True) as history:
         result = undo_last(history, moment, ws.today(moment))
     if as_json:
