@@ -9,7 +9,8 @@ Checks, each a Finding (ok / warning / problem):
 * decks    - every deck file loads (the deck cache is not used, so nothing is written);
 * orphans  - events for cards that are in no loaded deck: reported, always kept;
 * backups  - which days `<home>/backups/` holds;
-* session  - whether a flashprep session holds the writer lock right now.
+* session  - whether a flashprep session holds the writer lock right now;
+* config   - config.toml is valid (every other command refuses to run if not).
 
 `repair` does only what loses nothing: under the writer lock, after the day's
 backup, it copies a torn last line into reviews.jsonl.torn and cuts it off the
@@ -373,6 +374,22 @@ def check_session(home: Path) -> list[Finding]:
     )]
 
 
+def check_config(home: Path) -> list[Finding]:
+    from flashprep.config import load_config
+    from flashprep.errors import ConfigError
+
+    path = home / "config.toml"
+    try:
+        load_config(home)
+    except ConfigError as exc:
+        return [Finding("config", PROBLEM, str(exc),
+                        f"fix {path} (or move it away for the defaults); every other command "
+                        "refuses to run until then")]
+    if not path.exists():
+        return [Finding("config", OK, f"{path}: none, the defaults apply")]
+    return [Finding("config", OK, f"{path}: valid")]
+
+
 # ------------------------------------------------------------------ report
 
 
@@ -384,7 +401,7 @@ def diagnose(home: Path, deck_dirs: Sequence[Path] = ()) -> dict[str, Any]:
     cards, deck_findings = load_decks(home, deck_dirs)
     findings += deck_findings
     findings += check_orphans(scan, cards, all(f.level == OK for f in deck_findings))
-    findings += check_backups(home) + check_session(home)
+    findings += check_backups(home) + check_session(home) + check_config(home)
     problems = [f for f in findings if f.level == PROBLEM]
     return {
         "home": str(home),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from flashprep.stats import format_duration as _duration
@@ -217,3 +218,22 @@ def render_html(report: dict[str, Any]) -> str:
                            "leeches", "EF", "retention", "time/card"], rows))
     out.append("</body></html>\n")
     return "\n".join(out)
+
+
+def write_report(path: Path, html: str) -> None:
+    """Write the page atomically, but never over a file that is not an HTML page: a slip
+    such as `--html reviews.jsonl` or `--html decks/sql.toml` must not replace data."""
+    from flashprep.errors import InputError
+    from flashprep.fsutil import atomic_write_text
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(256).lstrip().lower()
+    except OSError:
+        head = b""  # missing (the usual case) or unreadable: the write reports what is wrong
+    if head and not head.startswith((b"<!doctype html", b"<html")):
+        raise InputError(
+            f"--html {path}: that file exists and is not an HTML page; "
+            "choose another file name (nothing was written)"
+        )
+    atomic_write_text(path, html, error=InputError)

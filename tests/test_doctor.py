@@ -56,6 +56,25 @@ def test_text_output_lists_each_check(cli, home: Path, mini_decks: Path) -> None
     assert lines[-1] == "No problems found (1 warning(s))."
 
 
+def test_a_bad_config_is_a_problem(cli, home: Path) -> None:
+    home.mkdir()
+    config = home / "config.toml"
+    config.write_text("new_per_dya = 3\n")
+    code, by = findings(cli)
+    assert code == 2
+    assert by["config"] == [{
+        "check": "config",
+        "level": "problem",
+        "message": f"{config}: unknown key 'new_per_dya' (known keys: new_per_day, "
+                   "reviews_per_day, day_starts_at, grade_buttons, leech_threshold)",
+        "fix": f"fix {config} (or move it away for the defaults); every other command "
+               "refuses to run until then",
+    }]
+    config.write_text("new_per_day = 3\n")
+    code, by = findings(cli)
+    assert (code, by["config"][0]["message"]) == (0, f"{config}: valid")
+
+
 def test_a_torn_last_line_is_set_aside_by_repair(cli, home: Path) -> None:
     build_history(home, days=1, cards=3)
     log = home / "reviews.jsonl"

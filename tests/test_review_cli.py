@@ -241,6 +241,21 @@ def test_no_decks_at_all(cli) -> None:  # type: ignore[no-untyped-def]
     assert result.stdout == "No cards to review: no deck is loaded (see `flashprep decks`).\n"
 
 
+def test_only_draft_cards(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "d.toml").write_text(
+        '[deck]\nid = "d"\nname = "D"\ncategory = "C"\n\n'
+        '[[cards]]\nid = "d-one"\nfront = "Q?"\nback = ""\ndraft = true\n'
+    )
+    result = cli("--decks", str(drafts), "review")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "No cards to review: the loaded decks hold only 1 draft card(s) without an answer "
+        "(`flashprep validate` lists them).\n"
+    )
+
+
 def test_another_session_holds_the_lock(cli, mini_decks: Path, home: Path) -> None:  # type: ignore[no-untyped-def]
     import os
 

@@ -564,6 +564,22 @@ def test_html_with_json_keeps_stdout_pure_json(cli, decks: Path, tmp_path: Path)
     assert bad.output.startswith(f"flashprep: error: cannot write {tmp_path / 'no' / 'r.html'}")
 
 
+def test_html_replaces_an_old_report_never_another_file(cli, decks: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "r.html"
+    out.write_text("<!DOCTYPE html><p>yesterday's report</p>")
+    assert cli("--decks", str(decks), "stats", "--html", str(out)).exit_code == 0
+    assert "yesterday" not in out.read_text() and "flashprep stats" in out.read_text()
+    deck = decks / next(p.name for p in decks.glob("*.toml"))
+    before = deck.read_bytes()
+    res = cli("--decks", str(decks), "stats", "--html", str(deck))
+    assert (res.exit_code, res.stderr) == (
+        2,
+        f"flashprep: error: --html {deck}: that file exists and is not an HTML page; "
+        "choose another file name (nothing was written)\n",
+    )
+    assert deck.read_bytes() == before
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 def test_html_report_renders_in_headless_chromium(  # type: ignore[no-untyped-def]
     cli, home: Path, decks: Path, tmp_path: Path

@@ -77,11 +77,12 @@ def export_anki(
     from flashprep.anki import export_apkg
 
     ws = workspace(ctx)
-    if output.suffix.lower() != ".apkg":
-        warn(f"{output} does not end in .apkg; Anki only opens packages with that extension")
     result = export_apkg(
         ws.collection, output, deck or [], tag or [], moment=ws.now(), force=force
     )
+    # After the export: when it fails, its error is the one line printed.
+    if output.suffix.lower() != ".apkg":
+        warn(f"{output} does not end in .apkg; Anki only opens packages with that extension")
     print_summary(result, as_json)
 
 

@@ -144,11 +144,14 @@ def run_session(
         return
 
 
-def empty_message(session: Session, filtered: bool) -> str:
+def empty_message(session: Session, filtered: bool, drafts: int = 0) -> str:
     """The one line shown when there is nothing to review."""
     if not session.cards:
         if filtered:
             return "No cards to review: no card matches --deck/--tag (see `flashprep decks`)."
+        if drafts:
+            return (f"No cards to review: the loaded decks hold only {drafts} draft card(s) "
+                    "without an answer (`flashprep validate` lists them).")
         return "No cards to review: no deck is loaded (see `flashprep decks`)."
     summary = session.summary()
     text = f"Nothing to review today ({summary.today})."
@@ -227,7 +230,8 @@ def review(
             deck_names={d.id: d.name for d in ws.collection.decks},
         )
         if session.done:
-            typer.echo(empty_message(session, bool(deck or tag)))
+            drafts = sum(c.draft for c in ws.collection.cards.values())
+            typer.echo(empty_message(session, bool(deck or tag), drafts))
             return
         ui: ReviewUI
         if plain_mode:

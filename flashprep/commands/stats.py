@@ -43,11 +43,9 @@ def stats(
         report = stats_report(ws.collection, history.log_path, history.states, ws.today(),
                               decks=decks, days=days, cache=cache_path(ws.home))
     if html is not None:
-        from flashprep.errors import InputError
-        from flashprep.fsutil import atomic_write_text
-        from flashprep.htmlreport import render_html
+        from flashprep.htmlreport import render_html, write_report
 
-        atomic_write_text(html, render_html(report), error=InputError)
+        write_report(html, render_html(report))
     if as_json:
         emit_json(report)
     else:
