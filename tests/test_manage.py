@@ -223,6 +223,15 @@ def test_undo_goes_back_answer_by_answer_then_stops(cli: Any, mini_decks: Path, 
     )
 
 
+def test_undo_warns_once_about_a_damaged_state(cli: Any, mini_decks: Path, home: Path) -> None:
+    review(cli, mini_decks, "\n5\nq\n")
+    (home / "state.json").write_text("garbage")
+    result = ok(cli, "--decks", str(mini_decks), "undo")
+    assert result.stderr == (
+        f"flashprep: warning: {home / 'state.json'} is damaged; rebuilt it from the log\n"
+    )
+
+
 def test_undo_skips_an_answer_the_session_already_undid(
     cli: Any, mini_decks: Path, home: Path
 ) -> None:

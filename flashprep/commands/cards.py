@@ -403,8 +403,9 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     ws = workspace(ctx)
     moment = ws.now()
     # Find the answer read-only first: with nothing to undo, nothing is written
-    # (no lock file, no backup, no empty log in a new home).
-    with open_history(ws) as history:
+    # (no lock file, no backup, no empty log in a new home). Its warnings are the
+    # writer's too, so only the writer's open below prints them.
+    with ws.history() as history:
         undo_last(history, moment, ws.today(moment), record=False)
     with open_history(ws, write=True) as history:
         result = undo_last(history, moment, ws.today(moment))
