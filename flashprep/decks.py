@@ -199,6 +199,17 @@ def deck_sources(home: Path, extra_dirs: Sequence[Path] = ()) -> list[tuple[Path
         if not directory.is_dir():
             raise DeckError(f"--decks {directory}: no such directory")
         out.extend((p, EXTRA) for p in sorted(directory.glob("*.toml")))
+    if extra_dirs:
+        # A file reached twice (`--decks <home>/decks`, or one folder given twice) is
+        # loaded once, not reported as a duplicate of itself.
+        seen: set[str] = set()
+        unique = []
+        for p, source in out:
+            real = os.path.realpath(p)
+            if real not in seen:
+                seen.add(real)
+                unique.append((p, source))
+        out = unique
     return out
 
 

@@ -129,6 +129,17 @@ def test_missing_decks_dir(home: Path, tmp_path: Path) -> None:
     assert str(exc.value) == f"--decks {tmp_path / 'nope'}: no such directory"
 
 
+def test_a_file_reached_twice_is_loaded_once(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    mine = write(home / "decks", "mine.toml", HEAD + card("a"))
+    extra = write(tmp_path / "extra", "e.toml", HEAD.replace('"d"', '"e"') + card("b"))
+    col = load_collection(home, [home / "decks", mine, extra.parent, extra.parent])
+    assert (list(col.cards), [d.id for d in col.decks]) == (["a", "b"], ["d", "e"])
+    assert col.cards["a"].path == str(mine)  # the user's copy, loaded first, is the one kept
+
+
 def test_decks_option_on_a_file_that_is_not_a_deck(home: Path, tmp_path: Path) -> None:
     notes = write(tmp_path, "notes.txt", "hello")
     with pytest.raises(DeckError) as exc:
