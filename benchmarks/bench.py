@@ -489,7 +489,7 @@ def first_front(info: HomeInfo) -> str | None:
     ws = workspace_at(info)
     with ws.history() as history:
         queue = build_queue(
-            ws.collection.select(), history.states, ws.today(),
+            ws.collection.select_ids(), history.states, ws.today(),
             new_per_day=ws.config.new_per_day, reviews_per_day=ws.config.reviews_per_day,
         )
     if not queue:
@@ -497,23 +497,31 @@ def first_front(info: HomeInfo) -> str | None:
     return ws.collection.cards[queue[0].card_id].front.strip().splitlines()[0]
 
 
-def save_cost(info: HomeInfo, n: int = SAVES) -> list[float]:
-    """Milliseconds per durable answer (History.record: append + fsync), then undo them all."""
+def save_costs(infos: list[HomeInfo], n: int = SAVES) -> list[list[float]]:
+    """Milliseconds per durable answer (History.record: append + fsync) on each home.
+
+    Each home's history is opened for writing once, as a review session does, and
+    the saves go round the homes one at a time (typical, large, huge, typical, ...),
+    so every home meets the same moments of the disk and of this process. Then
+    every log is cut back and every state.json put back as it was.
+    """
     from flashprep import schedule
     from flashprep.history import LOG_NAME, STATE_NAME, History
 
-    ws = workspace_at(info)
-    log, state = info.home / LOG_NAME, info.home / STATE_NAME
-    size = log.stat().st_size
-    saved_state = state.read_bytes()
     rng = random.Random(1)
-    card_ids = sorted(ws.collection.cards)
-    times = []
+    opened: list[tuple[History, list[str], datetime, date]] = []
+    saved: list[tuple[Path, int, Path, bytes]] = []
+    times: list[list[float]] = [[] for _ in infos]
     try:
-        with History.open(info.home, write=True) as history:
+        for info in infos:
+            ws = workspace_at(info)
+            log, state = info.home / LOG_NAME, info.home / STATE_NAME
+            saved.append((log, log.stat().st_size, state, state.read_bytes()))
+            history = History.open(info.home, write=True)
             moment = ws.now()
-            today = ws.today(moment)
-            for i in range(n):
+            opened.append((history, sorted(ws.collection.card_decks), moment, ws.today(moment)))
+        for i in range(n):
+            for (history, card_ids, moment, today), spent in zip(opened, times, strict=True):
                 cid = card_ids[rng.randrange(len(card_ids))]
                 before = history.state(cid)
                 grade = rng.choice((3, 4, 5))
@@ -522,12 +530,20 @@ def save_cost(info: HomeInfo, n: int = SAVES) -> list[float]:
                 at = moment + timedelta(seconds=i)
                 t0 = time.perf_counter()
                 history.record(cid, kind, after, at, today, grade=grade, duration_ms=5000)
-                times.append((time.perf_counter() - t0) * 1000)
+                spent.append((time.perf_counter() - t0) * 1000)
     finally:
-        with open(log, "r+b") as fh:
-            fh.truncate(size)
-        state.write_bytes(saved_state)
+        for history, *_ in opened:
+            history.close(checkpoint=False)
+        for log, size, state, data in saved:
+            with open(log, "r+b") as fh:
+                fh.truncate(size)
+            state.write_bytes(data)
     return times
+
+
+def save_cost(info: HomeInfo, n: int = SAVES) -> list[float]:
+    """Milliseconds per durable answer on one home (see save_costs)."""
+    return save_costs([info], n)[0]
 
 
 def anki_available() -> bool:
@@ -557,7 +573,7 @@ status_report(ws, history.states)
 t4 = time.perf_counter()
 print(json.dumps([t1 - t0, t2 - t1, t3 - t2, t4 - t3]))
 """
-PHASES = ("imports (typer, flashprep)", "decks (cache -> Card objects)",
+PHASES = ("imports (typer, flashprep)", "decks (cache index)",
           "history (state.json + log tail)", "queue and counts")
 
 
@@ -964,12 +980,11 @@ def main(argv: list[str] | None = None) -> int:
             info = make_home(home, extra, reviews)
             log(f"[{name}] home made in {info.seconds:.1f} s")
         results.append(bench_scale(name, info, args.runs, args.workdir if use_anki else None))
-    # Saves are one fsync each: measured in rounds that alternate between the scales, so
-    # every scale sees the same moments of the disk's fsync latency.
-    log(f"{SAVES} saves per scale, interleaved")
-    for _ in range(10):
-        for r in results:
-            r.save_ms += save_cost(r.info, SAVES // 10)
+    # Saves are one fsync each: measured one at a time, going round the scales, so every
+    # scale meets the same moments of the disk's fsync latency (see save_costs).
+    log(f"{SAVES} saves per scale, interleaved one by one")
+    for r, spent in zip(results, save_costs([r.info for r in results], SAVES), strict=True):
+        r.save_ms = spent
     report = render(baselines, results, args.runs, time.perf_counter() - started, args.workdir)
     args.out.write_text(report, encoding="utf-8")
     print(report)

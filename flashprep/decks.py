@@ -14,11 +14,15 @@ validated cards of each file are cached in `<home>/cache/decks.marshal`, keyed b
 the file's path, size and mtime; a warm start reads that cache and never imports
 pydantic. A changed file is parsed and validated again.
 
-The cache holds each card as a tuple of its Card fields (marshal keeps tuples,
-and a tuple unpacks straight into Card). At 50,000 cards that loads in a third
-of the time of JSON objects of the same cards (benchmarks/RESULTS.md), and it is
-only a cache: another Python, flashprep version or Card layout, or a file that
-does not load, is a miss and the decks are parsed again.
+The cache keeps two parts (see the cache section): an index with what every
+start needs (each file's deck table and its cards' ids, lines, draft and
+override flags) and the card rows, each card a tuple of its Card fields
+(marshal keeps tuples, and a tuple unpacks straight into Card). A start reads
+the index only; the rows are read when a command first asks for Card objects
+(Collection.cards), which `flashprep status` never does: at 50,000 cards that
+is ~2 ms against ~250 ms for building every Card. It is only a cache: another
+Python, flashprep version or Card layout, or a file that does not load, is a
+miss and the decks are parsed again.
 """
 
 from __future__ import annotations
@@ -26,15 +30,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 from flashprep import __version__
 from flashprep.errors import DeckError, UnknownCardError
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 BUNDLED, USER, EXTRA = "bundled", "user", "extra"
 
 
@@ -76,13 +81,28 @@ class Deck:
     card_ids: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(eq=False)
 class Collection:
-    """Every loaded deck and card, in source order then file order."""
+    """Every loaded deck and card, in source order then file order.
+
+    Which cards there are is known at once: `card_decks` (card id -> deck id, in
+    collection order) and `drafts`. The Card objects, which carry the text, are
+    built on the first use of `cards` (from the deck cache's rows; see the cache
+    section below). Selecting, ordering and counting cards by id (`select_ids`,
+    flashprep.queue) needs no Card, so `flashprep status` on 50,000 cards builds
+    none.
+    """
 
     decks: list[Deck] = field(default_factory=list)
-    cards: dict[str, Card] = field(default_factory=dict)
     checklist: list[ChecklistItem] = field(default_factory=list)
+    card_decks: dict[str, str] = field(default_factory=dict)
+    drafts: frozenset[str] = frozenset()
+    build_cards: Callable[[], dict[str, Card]] = dict  # makes `cards` on first use
+
+    @cached_property
+    def cards(self) -> dict[str, Card]:
+        """Every card by id, in collection order (the keys of `card_decks`)."""
+        return self.build_cards()
 
     def deck(self, deck_id: str) -> Deck:
         for d in self.decks:
@@ -117,6 +137,19 @@ class Collection:
         Unknown deck ids are an error; a tag or topic that matches no card is an error
         too, since a typo there would silently show an empty queue.
         """
+        ids = self.select_ids(decks, tags, topics=topics, include_drafts=include_drafts)
+        return [self.cards[card_id] for card_id in ids]
+
+    def select_ids(
+        self,
+        decks: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        *,
+        topics: Sequence[str] = (),
+        include_drafts: bool = False,
+    ) -> list[str]:
+        """The ids of `select`'s cards, in the same order. Builds no Card unless `tags` or
+        `topics` are given (they are read from the cards)."""
         for d in decks:
             self.deck(d)
         wanted_decks = set(decks)
@@ -134,18 +167,18 @@ class Collection:
                     raise UnknownCardError(
                         f"no card has the topic {t!r}" + did_you_mean(t, known_topics)
                     )
-        out = []
-        for c in self.cards.values():
-            if c.draft and not include_drafts:
-                continue
-            if wanted_decks and c.deck not in wanted_decks:
-                continue
-            if wanted_tags and wanted_tags.isdisjoint(c.tags):
-                continue
-            if wanted_topics and c.topic not in wanted_topics:
-                continue
-            out.append(c)
-        return out
+        # Each filter narrows the ids in collection order; the common case (every deck,
+        # no drafts, no tags) is a plain copy of the ids.
+        ids: Iterable[str] = self.card_decks
+        if wanted_decks:
+            ids = (cid for cid, deck in self.card_decks.items() if deck in wanted_decks)
+        if self.drafts and not include_drafts:
+            ids = (cid for cid in ids if cid not in self.drafts)
+        if wanted_tags:
+            ids = (cid for cid in ids if not wanted_tags.isdisjoint(self.cards[cid].tags))
+        if wanted_topics:
+            ids = (cid for cid in ids if self.cards[cid].topic in wanted_topics)
+        return list(ids)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -375,6 +408,23 @@ def read_deck_file(path: Path) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------- cache
+#
+# `<home>/cache/decks.marshal` is a 16-byte header (two lengths) and two marshal
+# blobs:
+#
+#   index  {"format": _cache_key(), "files": {key: {"stamp": [size, mtime_ns],
+#          "head": DeckFile.head()}}}, where a file's head is its [deck] table,
+#          checklist, and its cards' ids, lines, and draft and override positions:
+#          all that assembling the collection and counting cards need;
+#   rows   {key: [row, ...]}: each card as a tuple of its Card fields but deck and
+#          path (_ROW_FIELDS), text included. Unmarshalled only when a command
+#          first asks for Card objects (Collection.cards).
+#
+# At 50,000 cards the index loads in ~2 ms and the rows in ~70 ms. The file is
+# memory-mapped, so rows read later come from the same file as the index even if
+# another process has replaced the cache meanwhile (os.replace leaves the mapping
+# on the old file). Rows that do not match the index (a damaged cache) are parsed
+# again from the deck file.
 
 
 def _cache_path(home: Path) -> Path:
@@ -385,26 +435,140 @@ def _cache_path(home: Path) -> Path:
 _ROW_FIELDS = tuple(f for f in Card.__slots__ if f not in ("deck", "path"))
 _DECK_AT = Card.__slots__.index("deck")
 _PATH_AT = Card.__slots__.index("path") - 1  # position in a row that already has the deck
+_ID, _LINE, _DRAFT, _OVERRIDE = (_ROW_FIELDS.index(f) for f in ("id", "line", "draft", "override"))
+_HEADER = 16  # the index's and the rows' lengths, 8 bytes each
 
 
 def _cache_key() -> list[Any]:
     return [CACHE_FORMAT, __version__, sys.implementation.cache_tag, list(Card.__slots__)]
 
 
-def _read_cache(home: Path) -> dict[str, Any]:
+class DeckFile:
+    """One deck file's cards and checklist, in the cache's shape.
+
+    The head (`deck`, `checklist`, `ids`, `lines`, `drafts`, `overrides`) is read
+    on every start; `rows()` (every card's fields but deck and path) is loaded on
+    demand for a file that came from the cache.
+    """
+
+    __slots__ = ("deck", "checklist", "ids", "lines", "drafts", "overrides", "_rows", "_load")
+
+    def __init__(
+        self,
+        head: dict[str, Any],
+        rows: list[tuple[Any, ...]] | None = None,
+        load: Callable[[], list[tuple[Any, ...]]] | None = None,
+    ) -> None:
+        self.deck: dict[str, Any] = head["deck"]
+        self.checklist: list[dict[str, Any]] = head["checklist"]
+        self.ids: tuple[str, ...] = head["ids"]
+        self.lines: tuple[int, ...] = head["lines"]
+        self.drafts: tuple[int, ...] = head["drafts"]  # positions in `ids`
+        self.overrides: tuple[int, ...] = head["overrides"]  # positions in `ids`
+        self._rows = rows
+        self._load = load
+
+    @classmethod
+    def from_parsed(cls, data: dict[str, Any]) -> DeckFile:
+        """From parse_deck_text's plain form."""
+        rows = []
+        for c in data["cards"]:
+            card = _card_from_dict(c, "", "")
+            rows.append(tuple(getattr(card, f) for f in _ROW_FIELDS))
+        head = {
+            "deck": data["deck"],
+            "checklist": data["checklist"],
+            "ids": tuple(r[_ID] for r in rows),
+            "lines": tuple(r[_LINE] for r in rows),
+            "drafts": tuple(i for i, r in enumerate(rows) if r[_DRAFT]),
+            "overrides": tuple(i for i, r in enumerate(rows) if r[_OVERRIDE]),
+        }
+        return cls(head, rows)
+
+    def head(self) -> dict[str, Any]:
+        return {
+            "deck": self.deck, "checklist": self.checklist, "ids": self.ids,
+            "lines": self.lines, "drafts": self.drafts, "overrides": self.overrides,
+        }
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        if self._rows is None:
+            assert self._load is not None
+            self._rows = self._load()
+        return self._rows
+
+
+def _rows_match(rows: Any, ids: tuple[str, ...]) -> bool:
+    try:
+        return (
+            type(rows) is list
+            and all(type(r) is tuple and len(r) == len(_ROW_FIELDS) for r in rows)
+            and tuple(r[_ID] for r in rows) == ids
+        )
+    except Exception:
+        return False
+
+
+class _CachedRows:
+    """The rows blob of a mapped cache file, unmarshalled on first use."""
+
+    def __init__(self, home: Path, view: Any, start: int) -> None:
+        self.home = home
+        self._view = view  # an mmap of the cache file
+        self._start = start
+        self._files: dict[str, Any] | None = None
+
+    def rows(self, key: str, path: Path, ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        if self._files is None:
+            import marshal
+
+            try:
+                files = marshal.loads(self._view[self._start :])
+            except Exception:
+                files = None
+            self._view.close()  # everything is read: let a writer replace the file
+            self._files = files if isinstance(files, dict) else {}
+        rows = self._files.get(key)
+        if _rows_match(rows, ids):
+            return rows  # type: ignore[no-any-return]
+        # A damaged cache: drop it (the next run writes a fresh one) and parse the file,
+        # which must still hold the cards the index listed.
+        _cache_path(self.home).unlink(missing_ok=True)
+        rows = DeckFile.from_parsed(read_deck_file(path)).rows()
+        if tuple(r[_ID] for r in rows) != ids:
+            raise DeckError("the file changed while flashprep read it; run the command again",
+                            path)
+        return rows
+
+
+def _read_cache(home: Path) -> tuple[dict[str, Any], _CachedRows | None]:
+    """The cache's index entries by file key, and its rows; ({}, None) on a miss."""
     import marshal
+    import mmap
 
     try:
-        data = marshal.loads(_cache_path(home).read_bytes())
-    except Exception:  # missing, or not a marshal file of this Python: a miss
-        return {}
-    if not isinstance(data, dict) or data.get("format") != _cache_key():
-        return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
+        with open(_cache_path(home), "rb") as fh:
+            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # missing, or empty (mmap refuses 0 bytes)
+        return {}, None
+    try:
+        index_len = int.from_bytes(view[:8], "little")
+        rows_len = int.from_bytes(view[8:_HEADER], "little")
+        if len(view) != _HEADER + index_len + rows_len:
+            raise ValueError("not a whole cache file")
+        index = marshal.loads(view[_HEADER : _HEADER + index_len])
+        if not isinstance(index, dict) or index.get("format") != _cache_key():
+            raise ValueError("another format")
+        files = index["files"]
+        if not isinstance(files, dict):
+            raise ValueError("no files")
+    except Exception:  # not a cache file of this Python and flashprep: a miss
+        view.close()
+        return {}, None
+    return files, _CachedRows(home, view, _HEADER + index_len)
 
 
-def _write_cache(home: Path, files: dict[str, Any]) -> None:
+def _write_cache(home: Path, entries: dict[str, tuple[list[int], DeckFile]]) -> None:
     """Best effort: a cache that cannot be written only costs speed."""
     import marshal
 
@@ -412,9 +576,14 @@ def _write_cache(home: Path, files: dict[str, Any]) -> None:
 
     path = _cache_path(home)
     try:
+        index = marshal.dumps({
+            "format": _cache_key(),
+            "files": {k: {"stamp": stamp, "head": f.head()} for k, (stamp, f) in entries.items()},
+        })
+        rows = marshal.dumps({k: f.rows() for k, (_, f) in entries.items()})
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = marshal.dumps({"format": _cache_key(), "files": files})
-        atomic_write_bytes(path, payload)
+        header = len(index).to_bytes(8, "little") + len(rows).to_bytes(8, "little")
+        atomic_write_bytes(path, header + index + rows)
         (path.parent / "decks.json").unlink(missing_ok=True)  # the older JSON cache
     except Exception:
         pass
@@ -438,27 +607,6 @@ def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
     )
 
 
-def _file_cards(data: dict[str, Any], deck_id: str, path: str) -> Iterable[Card]:
-    """The cards of one parsed file: from the cache's rows or the parser's dicts."""
-    rows = data.get("rows")
-    if rows is None:
-        for c in data["cards"]:
-            yield _card_from_dict(c, deck_id, path)
-        return
-    d, p = _DECK_AT, _PATH_AT
-    for r in rows:
-        yield Card(*r[:d], deck_id, *r[d:p], path, *r[p:])
-
-
-def _cacheable(data: dict[str, Any]) -> dict[str, Any]:
-    """A parsed file in the cache's shape: each card as a row of its Card fields."""
-    rows = []
-    for c in data["cards"]:
-        card = _card_from_dict(c, "", "")
-        rows.append(tuple(getattr(card, f) for f in _ROW_FIELDS))
-    return {"deck": data["deck"], "rows": rows, "checklist": data["checklist"]}
-
-
 def _stat_key(path: Path) -> list[int]:
     st = path.stat()
     return [st.st_size, st.st_mtime_ns]
@@ -466,9 +614,10 @@ def _stat_key(path: Path) -> list[int]:
 
 def load_parsed(
     sources: Sequence[tuple[Path, str]], home: Path | None, *, use_cache: bool = True
-) -> list[tuple[Path, str, dict[str, Any]]]:
-    cache = _read_cache(home) if (home is not None and use_cache) else {}
-    fresh: dict[str, Any] = {}
+) -> list[tuple[Path, str, DeckFile]]:
+    """Every source as a DeckFile: from the cache where its stamp matches, else parsed."""
+    index, cached_rows = _read_cache(home) if (home is not None and use_cache) else ({}, None)
+    entries: dict[str, tuple[list[int], DeckFile]] = {}  # what the cache should hold now
     out = []
     changed = False
     for path, source in sources:
@@ -478,23 +627,21 @@ def load_parsed(
             key = str(path.resolve())
         except OSError as exc:
             raise DeckError(f"cannot read: {exc.strerror}", path) from None
-        hit = cache.get(key)
-        if hit and hit.get("stamp") == stamp:
-            data = hit["data"]
-        else:
-            data = read_deck_file(path)
+        hit = index.get(key)
+        f = None
+        if cached_rows is not None and isinstance(hit, dict) and hit.get("stamp") == stamp:
+            try:
+                head = hit["head"]
+                f = DeckFile(head, load=partial(cached_rows.rows, key, path, head["ids"]))
+            except (KeyError, TypeError):
+                f = None
+        if f is None:
+            f = DeckFile.from_parsed(read_deck_file(path))
             changed = True
-        fresh[key] = {"stamp": stamp, "data": data}
-        out.append((path, source, data))
-    if home is not None and use_cache and (changed or set(fresh) != set(cache)):
-        _write_cache(
-            home,
-            {
-                k: {"stamp": v["stamp"], "data": v["data"] if "rows" in v["data"]
-                    else _cacheable(v["data"])}
-                for k, v in fresh.items()
-            },
-        )
+        entries[key] = (stamp, f)
+        out.append((path, source, f))
+    if home is not None and use_cache and (changed or set(entries) != set(index)):
+        _write_cache(home, entries)
     return out
 
 
@@ -502,12 +649,16 @@ def load_parsed(
 
 
 def build_collection(
-    parsed: Sequence[tuple[Path, str, dict[str, Any]]], *, errors: list[DeckError] | None = None
+    parsed: Sequence[tuple[Path, str, DeckFile | dict[str, Any]]],
+    *,
+    errors: list[DeckError] | None = None,
 ) -> Collection:
-    """Assemble parsed files into a Collection.
+    """Assemble parsed files (DeckFiles, or parse_deck_text's dicts) into a Collection.
 
     Cross-file problems (duplicate ids) raise the first DeckError, or, when an
     `errors` list is given, are collected there and the offending card skipped.
+    Only the files' heads are read here; their rows are read when the
+    collection's Card objects are first wanted (_card_objects).
     """
 
     def problem(exc: DeckError) -> None:
@@ -515,70 +666,39 @@ def build_collection(
             raise exc
         errors.append(exc)
 
+    files = [
+        (path, source, data if isinstance(data, DeckFile) else DeckFile.from_parsed(data))
+        for path, source, data in parsed
+    ]
     # Sources keep their order (bundled, user, --decks); within one, decks sort by
     # their `order` key, so new cards follow the syllabus rather than file names.
     rank = {BUNDLED: 0, USER: 1, EXTRA: 2}
-    parsed = sorted(parsed, key=lambda p: (rank.get(p[1], 3), p[2]["deck"].get("order", 1000)))
-    col = Collection()
-    deck_paths: dict[str, Path] = {}
-    where: dict[str, tuple[Path, int, str]] = {}
-    for path, source, data in parsed:
-        meta = data["deck"]
-        deck_id = meta["id"]
-        if deck_id in deck_paths:
-            problem(
-                DeckError(f"duplicate deck id {deck_id!r} (also in {deck_paths[deck_id]})", path)
-            )
+    files.sort(key=lambda p: (rank.get(p[1], 3), p[2].deck.get("order", 1000)))
+    # A card's fields come from its deck's file, unless a user card overrode it.
+    parts = _Parts()
+    decks: list[Deck] = []
+    checklist: list[ChecklistItem] = []
+    for n, (path, source, f) in enumerate(files):
+        deck_id = f.deck["id"]
+        if deck_id in parts.deck_files:
+            first = files[parts.deck_files[deck_id]][0]
+            problem(DeckError(f"duplicate deck id {deck_id!r} (also in {first})", path))
             continue
-        deck_paths[deck_id] = path
-        ids = []
-        for card in _file_cards(data, deck_id, str(path)):
-            if card.id in col.cards:
-                first_path, first_line, first_source = where[card.id]
-                if card.override and first_source == BUNDLED and source != BUNDLED:
-                    # Replaces the bundled card everywhere; the id keeps its history.
-                    original = col.cards[card.id]
-                    col.cards[card.id] = Card(
-                        **{
-                            **{f: getattr(card, f) for f in Card.__slots__},
-                            "deck": original.deck,
-                        }
-                    )
-                    where[card.id] = (path, card.line, source)
-                    continue
-                problem(
-                    DeckError(
-                        f"duplicate card id {card.id!r}: also in {first_path}:{first_line}"
-                        + (
-                            ""
-                            if first_source != BUNDLED
-                            else " (set override = true to replace a bundled card)"
-                        ),
-                        path,
-                        card.line,
-                    )
-                )
-                continue
-            if card.override:
-                problem(
-                    DeckError(
-                        f"card {card.id!r} has override = true "
-                        "but there is no bundled card with that id",
-                        path,
-                        card.line,
-                    )
-                )
-                continue
-            col.cards[card.id] = card
-            where[card.id] = (path, card.line, source)
-            ids.append(card.id)
-        for item in data["checklist"]:
-            col.checklist.append(
+        parts.deck_files[deck_id] = n
+        if not f.overrides and parts.card_decks.keys().isdisjoint(f.ids):
+            # The usual case: every card of the file is new to the collection.
+            kept = f.ids
+            parts.card_decks.update(dict.fromkeys(kept, deck_id))
+        else:
+            kept = _add_checked(files, n, parts, problem)
+        for item in f.checklist:
+            checklist.append(
                 ChecklistItem(
                     item["id"], item["item"], tuple(item["topics"]), tuple(item["tags"]), deck_id
                 )
             )
-        col.decks.append(
+        meta = f.deck
+        decks.append(
             Deck(
                 deck_id,
                 meta["name"],
@@ -587,27 +707,110 @@ def build_collection(
                 tuple(meta["tags"]),
                 str(path),
                 source,
-                tuple(ids),
+                kept,
             )
         )
-    # Overriding cards sit in the original deck's list, not the user deck's.
-    by_deck: dict[str, list[str]] = {}
-    for c in col.cards.values():
-        by_deck.setdefault(c.deck, []).append(c.id)
-    col.decks = [
-        Deck(
-            d.id,
-            d.name,
-            d.category,
-            d.description,
-            d.tags,
-            d.path,
-            d.source,
-            tuple(by_deck.get(d.id, ())),
-        )
-        for d in col.decks
-    ]
-    return col
+    drafts = frozenset(
+        f.ids[pos]
+        for n, (_, _, f) in enumerate(files)
+        for pos in f.drafts
+        if parts.supplier(f.ids[pos]) == n
+    )
+    return Collection(
+        decks=decks,
+        checklist=checklist,
+        card_decks=parts.card_decks,
+        drafts=drafts,
+        build_cards=partial(_card_objects, files, parts),
+    )
+
+
+class _Parts:
+    """Which file each card of an assembled collection comes from."""
+
+    __slots__ = ("card_decks", "deck_files", "overridden")
+
+    def __init__(self) -> None:
+        self.card_decks: dict[str, str] = {}  # card id -> deck id, in collection order
+        self.deck_files: dict[str, int] = {}  # deck id -> index of its file
+        self.overridden: dict[str, int] = {}  # card id -> index of the file that replaced it
+
+    def supplier(self, card_id: str) -> int | None:
+        """The index of the file whose row holds the card's fields (None: not in the collection)."""
+        n = self.overridden.get(card_id)
+        if n is None:
+            deck_id = self.card_decks.get(card_id)
+            n = None if deck_id is None else self.deck_files[deck_id]
+        return n
+
+
+def _add_checked(
+    files: Sequence[tuple[Path, str, DeckFile]],
+    n: int,
+    parts: _Parts,
+    problem: Callable[[DeckError], None],
+) -> tuple[str, ...]:
+    """Add file `n`'s cards one by one, for a file with overrides or ids seen before.
+
+    Returns the ids that joined the file's deck: an overriding card replaces the
+    bundled card's fields but keeps its deck and place in the collection.
+    """
+    path, source, f = files[n]
+    deck_id = f.deck["id"]
+    overrides = set(f.overrides)
+    kept = []
+    for pos, card_id in enumerate(f.ids):
+        line = f.lines[pos]
+        first_n = parts.supplier(card_id)
+        if first_n is not None:
+            first_path, first_source, first = files[first_n]
+            first_line = first.lines[first.ids.index(card_id)]
+            if pos in overrides and first_source == BUNDLED and source != BUNDLED:
+                parts.overridden[card_id] = n  # the history keeps following the id
+                continue
+            problem(
+                DeckError(
+                    f"duplicate card id {card_id!r}: also in {first_path}:{first_line}"
+                    + (
+                        ""
+                        if first_source != BUNDLED
+                        else " (set override = true to replace a bundled card)"
+                    ),
+                    path,
+                    line,
+                )
+            )
+            continue
+        if pos in overrides:
+            problem(
+                DeckError(
+                    f"card {card_id!r} has override = true "
+                    "but there is no bundled card with that id",
+                    path,
+                    line,
+                )
+            )
+            continue
+        parts.card_decks[card_id] = deck_id
+        kept.append(card_id)
+    return tuple(kept)
+
+
+def _card_objects(files: Sequence[tuple[Path, str, DeckFile]], parts: _Parts) -> dict[str, Card]:
+    """Build every Card of an assembled collection from its files' rows."""
+    cards: dict[str, Any] = dict.fromkeys(parts.card_decks)  # keeps the collection's order
+    d, p = _DECK_AT, _PATH_AT
+    supplying = set(parts.deck_files.values()) | set(parts.overridden.values())
+    for n, (path, _, f) in enumerate(files):
+        if n not in supplying:
+            continue  # a file left out as a duplicate deck
+        where = str(path)
+        for r in f.rows():
+            card_id = r[_ID]
+            if parts.supplier(card_id) == n:
+                deck_id = parts.card_decks[card_id]
+                cards[card_id] = Card(*r[:d], deck_id, *r[d:p], where, *r[p:])
+    return cards
 
 
 def load_collection(

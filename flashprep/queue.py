@@ -5,6 +5,18 @@ reviews that are due (most overdue first, deck order breaking ties) up to the
 daily review limit, then new cards in deck order up to the daily new limit.
 Limits count what was already done today, so running `review` twice in a day
 never goes past them. Suspended, buried and draft cards never come up.
+
+Cards come in as ids (Collection.select_ids: already filtered, in deck order,
+drafts left out), and states are read in their row form (flashprep.statemap):
+`flashprep status` orders and counts 50,000 cards without building a Card or a
+CardState for any of them. A row keeps its days as ISO strings, which compare
+like the dates, so each rule below is CardState's own method spelled on the row
+(tests/test_scale.py checks that they agree):
+
+    hidden      suspended, or today < buried_until          (CardState.is_buried)
+    re-drill    the redrill flag and last_day == today       (CardState.needs_redrill)
+    new         no due day (never answered, or forgotten)    (CardState.is_new)
+    due         due <= today and last_day != today           (CardState.is_due)
 """
 
 from __future__ import annotations
@@ -13,8 +25,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flashprep.decks import Card
-from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
+from flashprep.schedule import (
+    BURIED_AT,
+    DUE_AT,
+    FLAGS_AT,
+    INTRODUCED_AT,
+    LAST_DAY_AT,
+    NEW,
+    REDRILL,
+    REDRILL_FLAG,
+    REVIEW,
+    REVIEWS_AT,
+    SUSPENDED_FLAG,
+    CardState,
+)
+from flashprep.statemap import rows_of
 
 
 @dataclass(frozen=True)
@@ -30,10 +55,11 @@ class DayCounts:
 
 
 def day_counts(states: Mapping[str, CardState], today: date) -> DayCounts:
+    day = today.isoformat()
     new = reviewed = 0
-    for s in states.values():
-        if s.last_day == today and s.reviews:
-            if s.introduced == today:
+    for row in rows_of(states).values():
+        if row[LAST_DAY_AT] == day and row[REVIEWS_AT]:
+            if row[INTRODUCED_AT] == day:
                 new += 1
             else:
                 reviewed += 1
@@ -41,63 +67,68 @@ def day_counts(states: Mapping[str, CardState], today: date) -> DayCounts:
 
 
 def build_queue(
-    cards: Sequence[Card],
+    card_ids: Sequence[str],
     states: Mapping[str, CardState],
     today: date,
     *,
     new_per_day: int = 20,
     reviews_per_day: int = 200,
 ) -> list[QueueItem]:
-    """Today's queue for `cards` (already filtered by deck/tag, in deck order)."""
+    """Today's queue for `card_ids` (already filtered by deck/tag, no drafts, in deck order)."""
+    rows = rows_of(states)
+    day = today.isoformat()
     counts = day_counts(states, today)
     redrill: list[QueueItem] = []
-    due: list[tuple[date, int, str]] = []
+    due: list[str] = []
     new: list[str] = []
-    for order, card in enumerate(cards):
-        if card.draft:
+    for card_id in card_ids:
+        row = rows.get(card_id)
+        if row is None:  # never answered: a new card
+            new.append(card_id)
             continue
-        s = states.get(card.id, NEW_CARD)
-        if s.suspended or s.is_buried(today):
+        flags, buried_until = row[FLAGS_AT], row[BURIED_AT]
+        if flags & SUSPENDED_FLAG or (buried_until is not None and day < buried_until):
             continue
-        if s.needs_redrill(today):
-            redrill.append(QueueItem(card.id, REDRILL))
-        elif s.is_new:
-            new.append(card.id)
-        elif s.is_due(today):
-            assert s.due is not None
-            due.append((s.due, order, card.id))
-    due.sort()
+        due_day, last_day = row[DUE_AT], row[LAST_DAY_AT]
+        if flags & REDRILL_FLAG and last_day == day:
+            redrill.append(QueueItem(card_id, REDRILL))
+        elif due_day is None:
+            new.append(card_id)
+        elif due_day <= day and last_day != day:
+            due.append(card_id)
+    # Most overdue first; the sort is stable, so deck order breaks ties.
+    due.sort(key=lambda card_id: rows[card_id][DUE_AT])
     review_room = max(0, reviews_per_day - counts.reviews_today)
     new_room = max(0, new_per_day - counts.new_today)
     return (
         redrill
-        + [QueueItem(cid, REVIEW) for _, _, cid in due[:review_room]]
+        + [QueueItem(cid, REVIEW) for cid in due[:review_room]]
         + [QueueItem(cid, NEW) for cid in new[:new_room]]
     )
 
 
-def next_due(cards: Sequence[Card], states: Mapping[str, CardState], today: date) -> date | None:
-    """The first day after today with a scheduled review, if any."""
-    days = [
-        s.due
-        for c in cards
-        if (s := states.get(c.id)) is not None
-        and s.due is not None
-        and not s.suspended
-        and not c.draft
-        and s.due > today
+def _scheduled(card_ids: Sequence[str], states: Mapping[str, CardState]) -> list[str]:
+    """The due days (ISO) of the cards in `card_ids` that are scheduled and not suspended."""
+    rows = rows_of(states)
+    return [
+        row[DUE_AT]
+        for card_id in card_ids
+        if (row := rows.get(card_id)) is not None
+        and row[DUE_AT] is not None
+        and not row[FLAGS_AT] & SUSPENDED_FLAG
     ]
-    return min(days) if days else None
 
 
-def due_on(cards: Sequence[Card], states: Mapping[str, CardState], day: date) -> int:
+def next_due(
+    card_ids: Sequence[str], states: Mapping[str, CardState], today: date
+) -> date | None:
+    """The first day after today with a scheduled review, if any."""
+    day = today.isoformat()
+    later = [d for d in _scheduled(card_ids, states) if d > day]
+    return date.fromisoformat(min(later)) if later else None
+
+
+def due_on(card_ids: Sequence[str], states: Mapping[str, CardState], day: date) -> int:
     """Scheduled reviews falling due on or before `day` (for "due tomorrow")."""
-    return sum(
-        1
-        for c in cards
-        if (s := states.get(c.id)) is not None
-        and s.due is not None
-        and not s.suspended
-        and not c.draft
-        and s.due <= day
-    )
+    iso = day.isoformat()
+    return sum(1 for d in _scheduled(card_ids, states) if d <= iso)

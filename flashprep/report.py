@@ -20,18 +20,19 @@ from flashprep.workspace import Workspace
 
 
 def status_report(ws: Workspace, states: Mapping[str, CardState]) -> dict[str, Any]:
+    # Ids, decks and rows only: no card text and no CardState is needed to count.
     col = ws.collection
     cfg = ws.config
     today = ws.today()
-    cards = list(col.select())
+    card_ids = col.select_ids()
     queue = build_queue(
-        cards, states, today, new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day
+        card_ids, states, today, new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day
     )
     per_deck: dict[str, dict[str, int]] = {d.id: {NEW: 0, REVIEW: 0, REDRILL: 0} for d in col.decks}
     for item in queue:
-        per_deck[col.cards[item.card_id].deck][item.kind] += 1
+        per_deck[col.card_decks[item.card_id]][item.kind] += 1
     counts = day_counts(states, today)
-    nxt = next_due(cards, states, today)
+    nxt = next_due(card_ids, states, today)
     totals = {k: sum(d[k] for d in per_deck.values()) for k in (NEW, REVIEW, REDRILL)}
     return {
         "today": today.isoformat(),
@@ -186,4 +187,4 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
 def tomorrow_due(cards: Sequence[Card], states: Mapping[str, CardState], today) -> int:  # type: ignore[no-untyped-def]
     from flashprep.queue import due_on
 
-    return due_on(cards, states, today + timedelta(days=1))
+    return due_on([c.id for c in cards if not c.draft], states, today + timedelta(days=1))

@@ -163,6 +163,12 @@ ROW_FIELDS = (
     "ef100", "interval", "repetitions", "due", "lapses", "reviews", "last_day", "introduced",
     "flags", "buried_until",
 )
+REDRILL_FLAG, SUSPENDED_FLAG, LEECH_FLAG = 1, 2, 4
+# The places flashprep.queue reads straight from rows (see flashprep.statemap).
+DUE_AT, REVIEWS_AT, LAST_DAY_AT, INTRODUCED_AT, FLAGS_AT, BURIED_AT = (
+    ROW_FIELDS.index(name)
+    for name in ("due", "reviews", "last_day", "introduced", "flags", "buried_until")
+)
 _day = date.fromisoformat
 
 

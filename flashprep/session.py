@@ -26,7 +26,7 @@ that runs past the rollover hour records the later answers on the new day.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +36,7 @@ from flashprep.decks import Card
 from flashprep.history import make_event
 from flashprep.queue import QueueItem, build_queue, due_on, next_due
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
+from flashprep.statemap import CardStates
 
 BURY, SUSPEND, UNDO = "bury", "suspend", "undo"
 # What a review screen reports besides a grade 0-5 (and BURY, SUSPEND, UNDO).
@@ -112,7 +113,7 @@ class Session:
     """Today's review of `cards` (already filtered, in deck order)."""
 
     cards: Sequence[Card]
-    states: dict[str, CardState]
+    states: MutableMapping[str, CardState]
     started: datetime
     new_per_day: int = 20
     reviews_per_day: int = 200
@@ -126,14 +127,18 @@ class Session:
     _last_moment: datetime = field(init=False)
     _initial: int = field(init=False, default=0)
     _by_id: dict[str, Card] = field(init=False, default_factory=dict)
+    _ids: list[str] = field(init=False, default_factory=list)  # the queue's input: no drafts
 
     def __post_init__(self) -> None:
         if self.started.tzinfo is None:
             raise ValueError("Session needs an aware datetime")
-        self.states = dict(self.states)  # our own copy; the caller's mapping is left alone
+        # Our own copy (the caller's mapping is left alone); a CardStates copies its rows
+        # without decoding them.
+        self.states = CardStates(self.states)
         self.today = clock.study_day(self.started, self.day_starts_at)
+        self._ids = [c.id for c in self.cards if not c.draft]
         self.queue = build_queue(
-            self.cards, self.states, self.today,
+            self._ids, self.states, self.today,
             new_per_day=self.new_per_day, reviews_per_day=self.reviews_per_day,
         )
         self._initial = len(self.queue)
@@ -174,7 +179,7 @@ class Session:
 
     def held_back(self) -> dict[str, int]:
         """Cards that would be in today's queue but for the daily limits, by kind."""
-        unlimited = build_queue(self.cards, self.states, self.today_at(self._last_moment),
+        unlimited = build_queue(self._ids, self.states, self.today_at(self._last_moment),
                                 new_per_day=10**9, reviews_per_day=10**9)
         waiting = Counter(item.card_id for item in self.queue)
         counts = Counter(i.kind for i in unlimited if i.card_id not in waiting
@@ -263,7 +268,7 @@ class Session:
         moves up, exactly as `flashprep status` would count it.
         """
         waiting = {item.card_id for item in self.queue}
-        fresh = build_queue(self.cards, self.states, day,
+        fresh = build_queue(self._ids, self.states, day,
                             new_per_day=self.new_per_day, reviews_per_day=self.reviews_per_day)
         self.queue.extend(i for i in fresh if i.card_id not in waiting and i.kind != REDRILL)
 
@@ -298,8 +303,8 @@ class Session:
             ),
             seconds=max(0.0, (end - self.started).total_seconds()),
             left=self.left(),
-            due_tomorrow=due_on(self.cards, self.states, today + timedelta(days=1)),
-            next_due=next_due(self.cards, self.states, today),
+            due_tomorrow=due_on(self._ids, self.states, today + timedelta(days=1)),
+            next_due=next_due(self._ids, self.states, today),
             today=today,
             started_with=self._initial,
         )
