@@ -250,3 +250,49 @@ def test_a_truncated_cache_is_a_miss(two_decks: Path) -> None:
     cache = two_decks / "cache" / "decks.marshal"
     cache.write_bytes(cache.read_bytes()[:-1])
     assert load_collection(two_decks).cards == cold.cards
+
+
+def _answered(home: Path, card_ids: tuple[str, ...] = ("a", "b", "c")) -> None:
+    with History.open(home, write=True) as h:
+        for i, cid in enumerate(card_ids):
+            h.record(cid, "new", answer(NEW_CARD, 4, D0), _moment(i), D0, grade=4)
+
+
+def test_a_reader_takes_the_checkpoint_from_its_cache(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _answered(home)  # the writer's checkpoint caches itself
+    expected = History.open(home).states
+    import flashprep.history as history
+
+    monkeypatch.setattr(history, "decode_cards", lambda data: pytest.fail("decoded state.json"))
+    cached = History.open(home)
+    assert cached.states == expected and cached.warnings == [] and cached.offset > 0
+
+
+def test_readers_never_write_the_cache_and_writers_fill_it(home: Path) -> None:
+    _answered(home)
+    cache = home / "cache" / "state.marshal"
+    cache.unlink()
+    History.open(home)
+    assert not cache.exists()
+    History.open(home, write=True).close()  # nothing to write, but the cache was missing
+    assert cache.exists()
+
+
+@pytest.mark.parametrize("change", ["cache", "state"])
+def test_a_cache_that_is_not_of_these_bytes_is_not_used(home: Path, change: str) -> None:
+    _answered(home)
+    cache, state = home / "cache" / "state.marshal", home / "state.json"
+    expected = History.open(home).states
+    if change == "cache":
+        blob = bytearray(cache.read_bytes())
+        blob[len(blob) // 2] ^= 1  # inside the rows: its CRC-32 no longer matches
+        cache.write_bytes(bytes(blob))
+        assert History.open(home).states == expected
+    else:
+        # Same size, other bytes: the first card's interval 1 -> 7 (hand-edited).
+        data = json.loads(state.read_text())
+        data["cards"]["a"][1] = 7
+        state.write_text(json.dumps(data, separators=(",", ":")))
+        assert History.open(home).states["a"].interval == 7
