@@ -824,7 +824,7 @@ def render(
             "",
             f"**Missed: `status` at huge against Anki ({fmt_ms(st_huge)} vs {anki_ms}).** "
             f"Imports take {fmt_ms(imports)}, the deck cache's index {fmt_ms(decks)}, reading "
-            f"state.json {fmt_ms(history)} (decoding its JSON and checking every row once) and "
+            f"state.json {fmt_ms(history)} (its cached rows, and the log's tail) and "
             f"the queue {fmt_ms(queue)} (one pass over {huge.info.cards:,} ids and rows); no "
             "Card or CardState is built for the count. Anki's Rust backend answers from "
             "SQLite's indexes and pays mostly its fixed import.",
@@ -856,9 +856,12 @@ NOTES = [
     "the log offset it covers) and only the log's tail, never the whole log.",
     "- What keeps `status` at huge fast: it builds no Card and no CardState. It reads the "
     "deck cache's index (card ids, decks, draft flags; the text is a second part of the file, "
-    "read only by commands that show cards), keeps state.json's rows as decoded JSON (checked "
-    "once per distinct value), and orders and counts due cards straight from ids and rows "
-    "(flashprep/statemap.py, flashprep/queue.py). `review` shares that queue.",
+    "read only by commands that show cards) and the marshal copy of state.json that writers "
+    "keep in `<home>/cache/state.marshal` (keyed by state.json's exact bytes), keeps the "
+    "states as rows, and orders and counts due cards straight from ids and rows "
+    "(flashprep/statemap.py, flashprep/queue.py; `review` shares that queue). The `no "
+    "state.json cache` row decodes state.json's JSON and checks every row instead, as on a "
+    "home last written by an older flashprep.",
     "- Every timed command follows a discarded warm-up run, which fills the caches a daily "
     "user has (the deck cache, and the resume cache of `stats`); the `no stats cache` row "
     "shows `stats` reading the whole log, as on its first run.",
