@@ -518,6 +518,12 @@ class _CachedRows:
         self._start = start
         self._files: dict[str, Any] | None = None
 
+    def close(self) -> None:
+        """Unmap the file unread (Windows cannot replace a file that is mapped)."""
+        if self._files is None:
+            self._view.close()
+            self._files = {}
+
     def rows(self, key: str, path: Path, ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
         if self._files is None:
             import marshal
@@ -641,6 +647,10 @@ def load_parsed(
         entries[key] = (stamp, f)
         out.append((path, source, f))
     if home is not None and use_cache and (changed or set(entries) != set(index)):
+        for _, f in entries.values():
+            f.rows()  # what the old cache holds is read before it is replaced
+        if cached_rows is not None:
+            cached_rows.close()
         _write_cache(home, entries)
     return out
 
