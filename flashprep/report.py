@@ -88,13 +88,12 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
 
 
 def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
-    from flashprep.history import iter_events
+    from flashprep.history import card_events
 
     s = history.state(card.id)
     events = [
         {k: e[k] for k in ("id", "ts", "day", "kind", "grade", "duration_ms") if k in e}
-        for _, e in iter_events(history.log_path)
-        if e["card_id"] == card.id
+        for e in card_events(history.log_path, card.id)
     ]
     return {
         "id": card.id,

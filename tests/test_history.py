@@ -155,3 +155,17 @@ def test_a_checkpoint_of_one_object_per_card_is_still_read(home: Path) -> None:
     (home / "state.json").write_text(json.dumps(data))
     h = History.open(home)
     assert h.states == before and h.warnings == [] and h.replayed == 0
+
+
+def test_card_events_reads_only_that_cards_lines(home: Path) -> None:
+    from flashprep.history import card_events
+
+    answer_cards(home, ["a", "ab", "a"])
+    log = home / "reviews.jsonl"
+    lines = log.read_bytes().split(b"\n")
+    lines.insert(1, b'{"damaged line of another card"')  # not read: no "card_id":"a" in it
+    log.write_bytes(b"\n".join(lines))
+    events = card_events(log, "a")
+    assert [e["card_id"] for e in events] == ["a", "a"]
+    assert card_events(log, "zz") == []
+    assert card_events(home / "missing.jsonl", "a") == []
