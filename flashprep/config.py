@@ -83,14 +83,12 @@ def parse_config(text: str, path: Path) -> Config:
 
 def load_config(home: Path) -> Config:
     path = home / "config.toml"
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    from flashprep.fsutil import UnreadableFile, read_utf8
+
+    if not path.exists():
         return Config()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        text = read_utf8(path)
+    except UnreadableFile as exc:
+        raise ConfigError(str(exc)) from None
     return parse_config(text, path)

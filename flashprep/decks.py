@@ -395,15 +395,12 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
 
 
 def read_deck_file(path: Path) -> dict[str, Any]:
+    from flashprep.fsutil import UnreadableFile, read_utf8
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DeckError(f"cannot read: {exc.strerror}", path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DeckError("not UTF-8 text (save the file as UTF-8)", path, line) from None
+        text = read_utf8(path)
+    except UnreadableFile as exc:
+        raise DeckError(exc.reason, path, exc.line) from None
     return parse_deck_text(text, path)
 
 

@@ -75,3 +75,38 @@ def atomic_write_text(
     path: Path, text: str, *, error: type[FlashprepError] = FlashprepError
 ) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), error=error)
+
+
+class UnreadableFile(Exception):
+    """A user's text file that cannot be read, or is not UTF-8.
+
+    Internal: each reader re-raises it as its own FlashprepError (a DeckError for a
+    deck, an InputError for an import file...), so the wording is the same everywhere.
+    """
+
+    def __init__(self, path: Path, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.path, self.reason, self.line = path, reason, line
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+        return f"{where}: {self.reason}"
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a file a user handed over; UnreadableFile says why it can't be had."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFile(path, "no such file") from None
+    except IsADirectoryError:
+        raise UnreadableFile(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise UnreadableFile(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(path, "not UTF-8 text (save the file as UTF-8)", line) from None
+

@@ -512,20 +512,13 @@ def _behavioral_bullet(block: _Bullet, plan: Any) -> None:
 
 def read_syllabus(path: Path) -> list[DeckPlan]:
     """Parse a syllabus file; InputError when it is unreadable or has no usable table."""
+    from flashprep.fsutil import UnreadableFile, read_utf8
+
     path = Path(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a Markdown file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from None
+        text = read_utf8(path).removeprefix("\ufeff")
+    except UnreadableFile as exc:
+        raise InputError(str(exc)) from None
     plans = parse_syllabus(text, path.name)
     if not plans:
         raise InputError(

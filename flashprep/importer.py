@@ -542,15 +542,12 @@ def _tags(values: list[str]) -> tuple[str, ...]:
 
 
 def read_file(path: Path) -> ParsedFile:
+    from flashprep.fsutil import UnreadableFile, read_utf8
+
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from None
+        text = read_utf8(path)
+    except UnreadableFile as exc:
+        raise InputError(str(exc)) from None
     return read_text(text, Path(path))
 
 

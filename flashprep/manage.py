@@ -343,7 +343,7 @@ def append_cards(
     bad card (or an already broken file) writes nothing.
     """
     from flashprep.decks import parse_deck_text
-    from flashprep.fsutil import atomic_write_bytes
+    from flashprep.fsutil import UnreadableFile, atomic_write_bytes, read_utf8
 
     if not cards:
         return []
@@ -358,14 +358,9 @@ def append_cards(
             prefix = render_deck_header(target.create)
         else:
             try:
-                raw = real.read_bytes()
-            except OSError as exc:
-                raise DeckError(f"cannot read: {exc.strerror}", path) from None
-            try:
-                old = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                line = raw[: exc.start].count(b"\n") + 1
-                raise DeckError("not UTF-8 text (save the file as UTF-8)", path, line) from None
+                old = read_utf8(real)
+            except UnreadableFile as exc:
+                raise DeckError(exc.reason, path, exc.line) from None
             newline = _newline_of(old)
             if not old:
                 sep = ""

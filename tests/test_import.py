@@ -229,7 +229,7 @@ def test_not_utf8(cli: Any, tmp_path: Path) -> None:
 def test_a_file_that_does_not_exist(cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "nope.csv"
     result = run(cli, "import", str(path), code=2)
-    assert result.stderr == f"flashprep: error: cannot read {path}: No such file or directory\n"
+    assert result.stderr == f"flashprep: error: {path}: no such file\n"
 
 
 # ----------------------------------------------------------------- HTML to Markdown
