@@ -34,17 +34,28 @@ def describe_os_error(action: str, path: Path, exc: OSError) -> str:
     return f"cannot {action} {path}: {reason}"
 
 
+def file_mode(path: Path) -> int:
+    """The permissions `path` has, or what the umask gives a new file."""
+    import stat
+
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_bytes(
     path: Path,
     data: bytes,
     *,
     error: type[FlashprepError] = FlashprepError,
-    mode: int | None = None,
 ) -> None:
     """Replace `path` with `data` atomically and durably; raise `error` on failure.
 
-    `mode` sets the new file's permissions (mkstemp creates 0600), so a file the user
-    owns keeps the mode it had.
+    The new file keeps the mode of the file it replaces, or gets the umask's default
+    for a new file (mkstemp alone would create it 0600).
     """
     path = Path(path)
     tmp_name: str | None = None
@@ -52,8 +63,7 @@ def atomic_write_bytes(
         import tempfile  # only writers pay for it (~1 ms), not read-only commands
 
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        if mode is not None:
-            os.fchmod(fd, mode)
+        os.fchmod(fd, file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

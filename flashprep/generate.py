@@ -756,18 +756,5 @@ def generate(
             raise InputError(f"--out {out_dir}: cannot create: {exc.strerror or exc}") from None
     for change, data in changes:
         if data is not None:
-            atomic_write_bytes(change.path, data, error=DeckError, mode=_file_mode(change.path))
+            atomic_write_bytes(change.path, data, error=DeckError)
     return [change for change, _ in changes]
-
-
-def _file_mode(path: Path) -> int:
-    """The mode to write `path` with: its own if it exists, else what the umask allows."""
-    import os
-    import stat
-
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shlex
-import stat
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -319,15 +318,6 @@ def _newline_of(text: str) -> str:
     return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
-def _file_mode(path: Path) -> int:
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def append_cards(
     target: Target,
     cards: Sequence[NewCard],
@@ -393,7 +383,7 @@ def append_cards(
             raise DeckError("the new cards did not read back as written", path)
         if not dry_run:
             real.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(real, text.encode("utf-8"), error=DeckError, mode=_file_mode(real))
+            atomic_write_bytes(real, text.encode("utf-8"), error=DeckError)
     deck_id = target.deck_id
     return [
         Added(t["id"], deck_id, str(path), lines[t["id"]], target.create is not None)
