@@ -256,6 +256,25 @@ def test_only_draft_cards(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     )
 
 
+def test_a_topic_of_draft_cards_only_is_a_filter_that_matches_nothing(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """--topic narrows the cards as --deck and --tag do: the decks hold a card to review,
+    so "the loaded decks hold only drafts" would be wrong."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "d.toml").write_text(
+        '[deck]\nid = "d"\nname = "D"\ncategory = "C"\n\n'
+        '[[cards]]\nid = "d-one"\nfront = "Q?"\nback = "A"\n\n'
+        '[[cards]]\nid = "d-two"\nfront = "Q2?"\nback = ""\ndraft = true\ntopic = "later"\n'
+    )
+    result = cli("--decks", str(decks), "review", "--topic", "later")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "No cards to review: no card matches --deck/--tag/--topic (see `flashprep decks`).\n"
+    )
+
+
 def test_another_session_holds_the_lock(cli, mini_decks: Path, home: Path) -> None:  # type: ignore[no-untyped-def]
     import os
 

@@ -148,7 +148,8 @@ def empty_message(session: Session, filtered: bool, drafts: int = 0) -> str:
     """The one line shown when there is nothing to review."""
     if not session.cards:
         if filtered:
-            return "No cards to review: no card matches --deck/--tag (see `flashprep decks`)."
+            return ("No cards to review: no card matches --deck/--tag/--topic "
+                    "(see `flashprep decks`).")
         if drafts:
             return (f"No cards to review: the loaded decks hold only {drafts} draft card(s) "
                     "without an answer (`flashprep validate` lists them).")
@@ -230,8 +231,8 @@ def review(
             deck_names={d.id: d.name for d in ws.collection.decks},
         )
         if session.done:
-            drafts = sum(c.draft for c in ws.collection.cards.values())
-            typer.echo(empty_message(session, bool(deck or tag), drafts))
+            filtered = bool(deck or tag or topic)
+            typer.echo(empty_message(session, filtered, len(ws.collection.drafts)))
             return
         ui: ReviewUI
         if plain_mode:
