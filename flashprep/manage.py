@@ -476,15 +476,13 @@ def parse_front_back(text: str) -> tuple[str, str]:
     return "\n".join(lines[f + 1 : b]).strip(), "\n".join(lines[b + 1 :]).strip()
 
 
-def prepare_edit(
-    col: Collection, home: Path, card_id: str, taken: set[str]
-) -> tuple[Path, int, Added | None]:
+def prepare_edit(col: Collection, home: Path, card_id: str) -> tuple[Path, int, Added | None]:
     """The file and line to open for `edit CARD_ID`.
 
-    A card in a user deck file is opened where it is. A card that lives only in a
-    bundled (or --decks) file is first copied into `<deck>-extra` with
-    `override = true`, which replaces the bundled card everywhere and keeps its
-    progress (the id is the identity).
+    A card in a user deck file (or a --decks folder) is opened where it is. A card
+    from a bundled deck is first copied into `<deck>-extra` with `override = true`,
+    which replaces the bundled card everywhere and keeps its progress (the id is
+    the identity).
     """
     card = col.card(card_id)
     by_path = {str(Path(d.path)): d for d in col.decks}
@@ -502,7 +500,8 @@ def prepare_edit(
         hint=card.hint,
         override=True,
     )
-    added = append_cards(target, [copy], taken, home=home)[0]
+    # The copy keeps its id (an override), so no id is made and none is checked.
+    added = append_cards(target, [copy], set(), home=home)[0]
     return Path(added.path), added.line, added
 
 

@@ -53,7 +53,7 @@ def import_cmd(
     col = ws.collection
     plan = plan_import(parsed, col, ws.home, deck=deck)
     with open_history(ws) as history:
-        states = dict(history.states)
+        states = history.states  # only its ids are used: no copy, which decodes every state
     result = run_import(plan, col, states, ws.home, dry_run=dry_run)
     if as_json:
         emit_json(result.to_dict(file))
