@@ -26,7 +26,6 @@ Nothing here prints; the command in flashprep.commands.doctor renders the report
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -36,13 +35,15 @@ from typing import Any
 
 from flashprep.backup import backups_dir, list_backups
 from flashprep.history import (
+    CHECKPOINT_DAMAGE,
     LOCK_NAME,
     LOG_NAME,
     SCHEMA,
     STATE_NAME,
+    CorruptEvent,
     NewerSchema,
-    check_event,
-    decode_cards,
+    decode_checkpoint,
+    decode_event,
 )
 from flashprep.schedule import CardState
 
@@ -89,13 +90,11 @@ class LogScan:
 def _check_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None, int | None]:
     """(event, None, None) if valid, else (None, reason, None) or (None, None, newer schema)."""
     try:
-        obj = json.loads(raw)
-        check_event(obj)
+        return decode_event(raw), None, None
     except NewerSchema as exc:
         return None, None, exc.version
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        return None, str(exc).split("\n")[0][:80], None
-    return obj, None, None
+    except CorruptEvent as exc:
+        return None, str(exc), None
 
 
 def scan_log(path: Path) -> LogScan:
@@ -219,22 +218,12 @@ def _read_state(path: Path) -> tuple[str, Any]:
     except OSError as exc:
         return "unreadable", exc.strerror or str(exc)
     try:
-        data = json.loads(raw)
-        schema = data["schema"]
-        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
-            return "newer", schema
-        if schema != SCHEMA:
-            raise ValueError(f"schema {schema!r}")
-        offset, lines, last_id = data["offset"], data["lines"], data["last_id"]
-        for name, v in (("offset", offset), ("lines", lines)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ValueError(f"{name} is not a whole number")
-        if last_id is not None and not isinstance(last_id, str):
-            raise ValueError("last_id is not a string")
-        cards = decode_cards(data)
+        offset, lines, last_id, cards = decode_checkpoint(raw)
+    except NewerSchema as exc:
+        return "newer", exc.version
     except KeyError as exc:
         return "damaged", f"no {exc}"
-    except (ValueError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+    except CHECKPOINT_DAMAGE as exc:
         return "damaged", str(exc).split("\n")[0][:80] or type(exc).__name__
     return "ok", {"offset": offset, "lines": lines, "last_id": last_id, "cards": cards}
 

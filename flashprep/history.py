@@ -148,6 +148,32 @@ def decode_cards(data: dict[str, Any]) -> CardStates:
     return CardStates.from_rows(cards)
 
 
+# What a damaged state.json can raise while decode_checkpoint reads it.
+CHECKPOINT_DAMAGE = (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError)
+
+
+def decode_checkpoint(raw: bytes) -> tuple[int, int, str | None, CardStates]:
+    """(offset, lines, last_id, states) of state.json's bytes: the one reading of a
+    checkpoint, for opening the history and for doctor alike.
+
+    Raises NewerSchema for a newer flashprep's checkpoint, and one of CHECKPOINT_DAMAGE
+    (a KeyError names the missing key; the others say what is wrong) for a damaged one.
+    """
+    data = _paused_gc(json.loads, raw)
+    schema = data["schema"]
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+        raise NewerSchema(schema)
+    if schema != SCHEMA:
+        raise ValueError(f"schema {schema!r}")
+    offset, lines, last_id = data["offset"], data["lines"], data["last_id"]
+    for name, value in (("offset", offset), ("lines", lines)):
+        if not _whole(value):
+            raise ValueError(f"{name} is not a whole number")
+    if last_id is not None and not isinstance(last_id, str):
+        raise ValueError("last_id is not a string")
+    return offset, lines, last_id, decode_cards(data)
+
+
 def _paused_gc(load: Any, data: bytes) -> Any:
     """load(data) (json.loads, marshal.loads) with the cyclic garbage collector paused.
 
@@ -292,21 +318,38 @@ def scan(path: Path, start: int = 0, first_line: int = 1) -> Tail:
     return Tail(events, start + pos, lineno - 1, torn, needs_newline)
 
 
-def _decode(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
+class CorruptEvent(ValueError):
+    """A log line that is not a valid event; its message is the reason, kept short."""
+
+
+def decode_event(raw: bytes) -> dict[str, Any]:
+    """One log line, decoded and checked (check_event): the one test of what a valid
+    event is, for opening the history and for doctor's tolerant scan alike.
+
+    Raises NewerSchema for a newer flashprep's event and CorruptEvent for anything else.
+    """
     try:
         obj = json.loads(raw)
         check_event(obj)
-    except NewerSchema as exc:
-        raise _newer(path, exc.version) from None
+    except NewerSchema:
+        raise
     # Not only ValueError: deeply nested arrays raise RecursionError in json, and an
     # "ef": 1e999 (JSON's Infinity) raises OverflowError when turned into hundredths.
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        reason = str(exc).split("\n")[0][:80]
+        raise CorruptEvent(str(exc).split("\n")[0][:80]) from None
+    return obj
+
+
+def _decode(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
+    try:
+        return decode_event(raw)
+    except NewerSchema as exc:
+        raise _newer(path, exc.version) from None
+    except CorruptEvent as exc:
         raise HistoryError(
-            f"{path}:{lineno}: corrupt event ({reason}); the file was left as it is "
+            f"{path}:{lineno}: corrupt event ({exc}); the file was left as it is "
             "- run 'flashprep doctor' for the options"
         ) from None
-    return obj
 
 
 def _whole(value: Any) -> bool:
@@ -327,6 +370,29 @@ def _read_pid(fd: int) -> str:
             return pid
         time.sleep(0.02)
     return "?"
+
+
+def log_ends_with(path: Path, offset: int, event_id: str | None) -> bool:
+    """Whether the log's first `offset` bytes are whole lines, the last one the event
+    `event_id` (offset 0: no event, `event_id` None). How something derived from the log
+    up to `offset` (state.json, the stats cache) knows the log it came from is still there.
+    """
+    if offset <= 0:
+        return offset == 0 and event_id is None
+    start = max(0, offset - 65536)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(start)
+            chunk = fh.read(offset - start)
+    except OSError:
+        return False
+    if len(chunk) != offset - start or not chunk.endswith(b"\n"):
+        return False  # the log is shorter, or `offset` is not at the end of a line
+    line = chunk[:-1].rsplit(b"\n", 1)[-1]
+    try:
+        return bool(json.loads(line).get("id") == event_id)
+    except (ValueError, AttributeError, RecursionError):
+        return False
 
 
 def iter_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -471,21 +537,10 @@ class History:
             self._accept_checkpoint(CardStates.from_rows(rows), offset, lines, last_id)
             return
         try:
-            data = _paused_gc(json.loads, raw)
-            schema = data["schema"]
-            if isinstance(schema, int) and schema > SCHEMA:
-                raise _newer(self.state_path, schema)
-            if schema != SCHEMA:
-                raise ValueError("schema")
-            offset, lines, last_id = data["offset"], data["lines"], data["last_id"]
-            if not (_whole(offset) and _whole(lines)):
-                raise ValueError("offset")
-            if last_id is not None and not isinstance(last_id, str):
-                raise ValueError("last_id")
-            states = decode_cards(data)
-        except HistoryError:
-            raise
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
+            offset, lines, last_id, states = decode_checkpoint(raw)
+        except NewerSchema as exc:
+            raise _newer(self.state_path, exc.version) from None
+        except CHECKPOINT_DAMAGE:
             self.warnings.append(f"{self.state_path} is damaged; rebuilt it from the log")
             return
         if self._accept_checkpoint(states, offset, lines, last_id):
@@ -497,7 +552,7 @@ class History:
     ) -> bool:
         """Take a decoded checkpoint if it matches the log (else it is rebuilt from the log)."""
         self._check_log_not_lost(offset, lines)
-        if not self._checkpoint_matches(offset, last_id):
+        if not log_ends_with(self.log_path, offset, last_id):
             self.warnings.append(
                 f"{self.state_path} does not match the log; rebuilt it from the log"
             )
@@ -508,11 +563,11 @@ class History:
     def _refuse_newer_checkpoint(self) -> None:
         """A rebuild ignores state.json, but must not replace one from a newer flashprep."""
         try:
-            schema = json.loads(self.state_path.read_bytes()).get("schema")
-        except (OSError, ValueError, AttributeError, RecursionError):
+            decode_checkpoint(self.state_path.read_bytes())
+        except NewerSchema as exc:
+            raise _newer(self.state_path, exc.version) from None
+        except (OSError, *CHECKPOINT_DAMAGE):
             return
-        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
-            raise _newer(self.state_path, schema)
 
     def _check_log_not_lost(self, offset: int, lines: int) -> None:
         """Refuse a log that is gone or shorter than the checkpoint: then state.json may be
@@ -535,27 +590,6 @@ class History:
                 "bytes): events are missing from the log; run 'flashprep doctor' for the "
                 "options - nothing was changed"
             )
-
-    def _checkpoint_matches(self, offset: int, last_id: str | None) -> bool:
-        if offset == 0:
-            return last_id is None
-        try:
-            with open(self.log_path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                if fh.tell() < offset:
-                    return False
-                start = max(0, offset - 65536)
-                fh.seek(start)
-                chunk = fh.read(offset - start)
-        except OSError:
-            return False
-        if not chunk.endswith(b"\n"):
-            return False
-        line = chunk[:-1].rsplit(b"\n", 1)[-1]
-        try:
-            return bool(json.loads(line).get("id") == last_id)
-        except (ValueError, AttributeError, RecursionError):
-            return False
 
     def _load(self, *, rebuild: bool = False) -> None:
         self._rebuild = rebuild

@@ -385,6 +385,7 @@ def _read_cache(cache: Path, log: Path, window_start: date) -> dict[str, Any] | 
     import json
 
     from flashprep import __version__
+    from flashprep.history import log_ends_with
 
     try:
         data = json.loads(cache.read_bytes())
@@ -396,13 +397,7 @@ def _read_cache(cache: Path, log: Path, window_start: date) -> dict[str, Any] | 
         ):
             return None
         offset = int(data["offset"])
-        with open(log, "rb") as fh:
-            fh.seek(max(0, offset - 65536))
-            tail = fh.read(offset - max(0, offset - 65536))
-        if offset <= 0 or len(tail) != min(offset, 65536) or not tail.endswith(b"\n"):
-            return None
-        last_line = tail[:-1].rsplit(b"\n", 1)[-1]
-        if json.loads(last_line).get("id") != data["last_id"]:
+        if offset <= 0 or not log_ends_with(log, offset, data["last_id"]):
             return None
         return data
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

@@ -706,6 +706,29 @@ def test_a_cache_that_no_longer_fits_the_log_is_ignored(
     assert same(stats.activity(log, window, cache=cache), plain(log, window))
 
 
+def test_a_cache_that_points_at_a_deeply_nested_line_is_a_miss(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache's check of the log (history.log_ends_with) treats a line json cannot
+    decode for its depth as a mismatch, so the pass reports the corrupt line as every
+    reader of the log does, instead of a RecursionError."""
+    from flashprep.errors import HistoryError
+
+    monkeypatch.setattr(stats, "CACHE_STEP", 0)
+    log, cache = home / "reviews.jsonl", home / "cache" / "stats.json"
+    e = Engine(home)
+    random_history(e, random.Random(3), "2025-06-01T10:00:00+00:00", 20)
+    e.close()
+    window = stats.window(date(2026, 3, 10), 30)
+    stats.activity(log, window, cache=cache)
+    with open(log, "ab") as fh:
+        fh.write(b"[" * 20_000 + b"]" * 20_000 + b"\n")  # under 64 KiB: read whole
+    saved = json.loads(cache.read_text())
+    cache.write_text(json.dumps({**saved, "offset": log.stat().st_size}))
+    with pytest.raises(HistoryError, match=r"reviews.jsonl:\d+: corrupt event"):
+        stats.activity(log, window, cache=cache)
+
+
 def test_the_cli_keeps_the_cache_in_the_home(cli, home: Path, decks: Path,  # type: ignore[no-untyped-def]
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stats, "CACHE_STEP", 0)
