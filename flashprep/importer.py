@@ -38,6 +38,7 @@ from typing import Any
 from flashprep.decks import Collection
 from flashprep.errors import InputError
 from flashprep.manage import (
+    MAX_KEY_POINTS,
     Added,
     DeckMeta,
     NewCard,
@@ -79,7 +80,6 @@ LABELS = {
     "id": "id",
     "topic": "topic",
 }
-MAX_KEY_POINTS = 5
 FLASHPREP_DECK_PREFIX = "FlashPrep::"  # deck names of `flashprep export`
 IMPORTED_CATEGORY = "Imported"
 _HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(nbsp|lt|gt|amp|quot|#\d+);")

@@ -130,7 +130,8 @@ def extra_deck_id(deck_id: str) -> str:
     return deck_id if deck_id.endswith(EXTRA_SUFFIX) else deck_id + EXTRA_SUFFIX
 
 
-def _is_user_file(deck: Deck, home: Path) -> bool:
+def is_user_deck(deck: Deck, home: Path) -> bool:
+    """A deck in a file of `<home>/decks`, where flashprep may append cards."""
     if deck.source != USER:
         return False
     try:
@@ -160,12 +161,12 @@ def new_deck_target(col: Collection, home: Path, meta: DeckMeta) -> Target:
 def resolve_target(col: Collection, home: Path, deck_id: str) -> Target:
     """Where cards "added to `deck_id`" are written (the `-extra` rule for bundled decks)."""
     deck = col.deck(deck_id)
-    if _is_user_file(deck, home):
+    if is_user_deck(deck, home):
         return Target(deck.id, Path(deck.path))
     extra = extra_deck_id(deck.id)
     for d in col.decks:
         if d.id == extra:
-            if _is_user_file(d, home):
+            if is_user_deck(d, home):
                 return Target(d.id, Path(d.path), via=deck.id)
             raise InputError(
                 f"deck {deck.id!r} is not a user deck and {extra!r} ({d.path}) is not in "

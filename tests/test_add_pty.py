@@ -75,7 +75,9 @@ def test_interactive_add_two_cards_and_a_new_deck(home: Path) -> None:
     child.expect("New deck id")
     child.send("Redis\r")  # not a slug: refused, asked again
     child.expect("lowercase letters, digits and single hyphens")
-    child.send("\x7f" * 5 + "redis\r")
+    child.send("\x7f" * 5 + "mine\r")  # taken: refused, asked again
+    child.expect("'mine' already exist")  # the terminal redraws only what changed
+    child.send("\x7f" * 4 + "redis\r")
     child.expect("Deck name")
     child.send("\r")  # the suggested name
     child.expect("Category")

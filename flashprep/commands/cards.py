@@ -145,12 +145,13 @@ def add(
 def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
     from flashprep.decks import load_collection
     from flashprep.manage import (
+        MAX_KEY_POINTS,
         DeckMeta,
         NewCard,
         append_cards,
         edit_front_back,
         extra_deck_id,
-        is_slug,
+        is_user_deck,
         new_deck_target,
         normalize_tags,
         resolve_target,
@@ -159,15 +160,9 @@ def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
 
     state: dict[str, Any] = {"col": ws.collection}
 
-    def user_deck(d: Any) -> bool:
-        try:
-            return resolve_target(state["col"], ws.home, d.id).deck_id == d.id
-        except Exception:
-            return False
-
     def decks() -> list[DeckChoice]:
         col = state["col"]
-        mine = [DeckChoice(d.id, d.name, d.id) for d in col.decks if user_deck(d)]
+        mine = [DeckChoice(d.id, d.name, d.id) for d in col.decks if is_user_deck(d, ws.home)]
         ids = {c.id for c in mine}
         # A bundled deck without cards (the readiness checklist) is no place for a card.
         others = [
@@ -178,12 +173,11 @@ def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
         return mine + others
 
     def check_deck_id(text: str) -> str | None:
-        if not is_slug(text):
-            return "lowercase letters, digits and single hyphens (e.g. my-sql)"
-        if any(d.id == text for d in state["col"].decks):
-            return f"deck {text!r} already exists"
-        if (ws.home / "decks" / f"{text}.toml").exists():
-            return f"{text}.toml already exists in {ws.home / 'decks'}"
+        # The rules `save` applies to the new deck, checked before its name is asked.
+        try:
+            new_deck_target(state["col"], ws.home, DeckMeta(text, text, "Custom"))
+        except InputError as exc:
+            return str(exc)
         return None
 
     def check_tags(text: str) -> str | None:
@@ -218,6 +212,7 @@ def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
         save,
         check_deck_id=check_deck_id,
         check_tags=check_tags,
+        max_key_points=MAX_KEY_POINTS,
         edit_text=edit_front_back if use_editor else None,
         default_deck=deck,
     )

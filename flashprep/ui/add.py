@@ -116,9 +116,9 @@ def run_add_wizard(
     *,
     check_deck_id: Callable[[str], str | None],
     check_tags: Callable[[str], str | None],
+    max_key_points: int,
     edit_text: Callable[[str, str], tuple[str, str]] | None = None,
     default_deck: str | None = None,
-    max_key_points: int = 5,
 ) -> int:
     """Ask for cards until the user says no more; returns how many were added.
 
