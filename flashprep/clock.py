@@ -1,4 +1,4 @@
-"""Study-day arithmetic and the one place that reads the clock.
+"""Study-day arithmetic, the one place that reads the clock, and how a span of time is written.
 
 A study day rolls over at `day_starts_at` o'clock local time (default 4, as in
 Anki), so a session at 01:30 still counts for the day before. Due dates are
@@ -54,6 +54,18 @@ def study_day(moment: datetime, day_starts_at: int = 4) -> date:
         raise ValueError("study_day needs an aware datetime")
     wall = moment.replace(tzinfo=None)
     return (wall - timedelta(hours=day_starts_at)).date()
+
+
+def format_duration(ms: float) -> str:
+    """12s, 3m 05s, 2h 10m: time spent, in the session summary and the stats reports."""
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
 
 
 def utc_iso(moment: datetime) -> str:

@@ -41,7 +41,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flashprep import __version__
+from flashprep import __version__, schedule
 from flashprep.clock import utc_iso
 from flashprep.errors import HistoryError, LockedError
 from flashprep.fsutil import atomic_write_bytes, describe_os_error, fsync_dir
@@ -56,7 +56,7 @@ LOCK_NAME = "lock"
 EVENT_KINDS = frozenset(
     {"new", "review", "redrill", "suspend", "unsuspend", "bury", "forget", "undo", "leech"}
 )
-ANSWER_KINDS = frozenset({"new", "review", "redrill"})
+ANSWER_KINDS = frozenset(schedule.ANSWER_KINDS)
 
 
 def new_event_id(moment: datetime) -> str:

@@ -12,8 +12,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from flashprep.stats import format_duration as _duration
+from flashprep.clock import format_duration as _duration
 from flashprep.stats import heat_level as _level
+from flashprep.stats import percent as _pct
+from flashprep.stats import retention_text as _ret
 
 LEVEL_COLOURS = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 STATE_COLOURS = {
@@ -34,10 +36,6 @@ th:first-child,td:first-child{text-align:left;white-space:normal}th{background:#
 td{white-space:nowrap}
 svg text{font-size:10px;fill:#656d76}.note{color:#656d76;font-size:.85rem}
 """
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
 
 
 def heatmap_svg(h: dict[str, Any]) -> str:
@@ -140,10 +138,6 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _ret(r: dict[str, Any]) -> str:
-    return f"{_pct(r['rate'])} ({r['passed']}/{r['total']})" if r["total"] else "-"
 
 
 def render_html(report: dict[str, Any]) -> str:

@@ -56,11 +56,11 @@ from pathlib import Path
 from typing import Any
 
 from flashprep.decks import Card, Collection
+from flashprep.history import ANSWER_KINDS
 from flashprep.schedule import MATURE_DAYS, NEW_CARD, CardState
 
 HEATMAP_WEEKS = 26
 DEFAULT_DAYS = 30
-ANSWER_KINDS = frozenset({"new", "review", "redrill"})
 
 # (event id, card id, day, kind, grade, duration_ms, undoes, interval after the event)
 Fact = tuple[str, str, str, str, str, str, str, str]
@@ -682,16 +682,14 @@ def heat_level(count: int, peak: int) -> int:
     return min(4, -(-4 * count // peak))
 
 
-def format_duration(ms: int) -> str:
-    """12s, 3m 05s, 2h 10m."""
-    seconds = round(ms / 1000)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+def percent(value: float | None) -> str:
+    """A rate as the text and HTML reports show it: 71.4%, or - when there is none."""
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def retention_text(r: Mapping[str, Any]) -> str:
+    """A `rate` dict as the reports show it: 71.4% (5/7), or - without answers."""
+    return f"{percent(r['rate'])} ({r['passed']}/{r['total']})" if r["total"] else "-"
 
 
 def cache_path(home: Path) -> Path:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flashprep.stats import format_duration as duration
+from flashprep.clock import format_duration as duration
 from flashprep.stats import heat_level as level
+from flashprep.stats import retention_text
 
 # Heatmap levels 0-4, as GitHub shows them: none, then quarters of the busiest day.
 LEVEL_STYLES = ("grey30", "green4", "green3", "green1", "bright_green")
@@ -23,10 +24,6 @@ def console() -> Any:
     from rich.console import Console
 
     return Console(highlight=False)
-
-
-def percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
 
 
 def short_percent(value: float | None) -> str:
@@ -125,10 +122,6 @@ def _table(title: str, columns: list[tuple[str, str]], *, compact: bool = False)
     return t
 
 
-def retention_row(r: dict[str, Any]) -> str:
-    return f"{percent(r['rate'])} ({r['passed']}/{r['total']})" if r["total"] else "-"
-
-
 def render_stats(report: dict[str, Any]) -> None:
     from rich.rule import Rule
 
@@ -159,7 +152,7 @@ def render_stats(report: dict[str, Any]) -> None:
     t.caption = "review answers graded >= 3"
     for key, name in (("young", "young (< 21 d)"), ("mature", "mature (>= 21 d)"),
                       ("all", "all")):
-        t.add_row(name, retention_row(ret[key]))
+        t.add_row(name, retention_text(ret[key]))
     con.print(t)
     c, ef, tm = report["cards"], report["ef"], report["time"]
     t = _table("Cards", [("state", "left"), ("cards", "right")])

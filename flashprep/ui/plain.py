@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import typer
 
+from flashprep.clock import format_duration
 from flashprep.session import BURY, QUIT, REVEAL, SUSPEND, UNDO, CardView, Summary
 
 GRADE_MEANINGS = {
@@ -39,15 +40,6 @@ def left_text(left: dict[str, int]) -> str:
     return f"{left['new']} new, {left['review']} review, {left['redrill']} re-drill"
 
 
-def duration_text(seconds: float) -> str:
-    s = int(round(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s"
-    return f"{s // 3600}h {s % 3600 // 60:02d}m"
-
-
 def summary_rows(summary: Summary, held_back: dict[str, int]) -> list[tuple[str, str]]:
     """(label, value) rows of the end-of-session summary, shared with the rich screen."""
     rows = []
@@ -56,7 +48,7 @@ def summary_rows(summary: Summary, held_back: dict[str, int]) -> list[tuple[str,
         answers += f", {summary.correct:.0%} correct (grade 3 or more)"
     rows.append(("answers", answers))
     rows.append(("grades", "  ".join(f"{g}:{n}" for g, n in sorted(summary.grades.items()))))
-    rows.append(("time", duration_text(summary.seconds)))
+    rows.append(("time", format_duration(summary.seconds * 1000)))
     if summary.buried or summary.suspended:
         rows.append(("set aside", f"{summary.buried} buried, {summary.suspended} suspended"))
     left = left_text(summary.left)
