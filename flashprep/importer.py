@@ -86,6 +86,8 @@ _HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(nbsp|lt|gt|amp|q
 
 # ----------------------------------------------------------------- HTML -> Markdown
 
+_INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}  # the same both ends
+
 
 class _ToMarkdown(HTMLParser):
     """The simple tags become Markdown; any other tag stays as text, as it was written."""
@@ -115,12 +117,19 @@ class _ToMarkdown(HTMLParser):
             self.out.append("\n")
 
     def _break(self) -> None:
-        """A line break in the text: a Markdown hard break, decided in html_to_markdown."""
-        self.out.append(_BREAK)
+        """A line break: a newline in a code block, elsewhere a Markdown hard break
+        (decided in html_to_markdown)."""
+        self.out.append("\n" if self.pre else _BREAK)
+
+    def _div_edge(self) -> None:
+        # Anki's editor writes each line as a <div>: a line break, not a paragraph.
+        tail = self._tail()
+        if tail and not tail.endswith("\n"):
+            self._break()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
-            self.out.append("\n" if self.pre else _BREAK)
+            self._break()
         elif self.pre:
             if tag == "code" and self.fence_at is not None:
                 for name, value in attrs:
@@ -135,19 +144,12 @@ class _ToMarkdown(HTMLParser):
             self.fence_fresh = True
             self.out.append("```\n")
             self.pre += 1
-        elif tag in ("b", "strong"):
-            self.out.append("**")
-        elif tag in ("i", "em"):
-            self.out.append("*")
-        elif tag == "code":
-            self.out.append("`")
+        elif tag in _INLINE:
+            self.out.append(_INLINE[tag])
         elif tag == "p":
             self._blank()
         elif tag == "div":
-            # Anki's editor writes each line as a <div>: a line break, not a paragraph.
-            tail = self._tail()
-            if tail and not tail.endswith("\n"):
-                self._break()
+            self._div_edge()
         elif tag in ("ul", "ol"):
             if not self.lists:
                 self._blank()
@@ -167,7 +169,7 @@ class _ToMarkdown(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br":
-            self.out.append("\n" if self.pre else _BREAK)
+            self._break()
         elif not self.pre:
             self.out.append(self.get_starttag_text() or "")
 
@@ -179,18 +181,12 @@ class _ToMarkdown(HTMLParser):
             self.out.append("```\n\n")
         elif self.pre:
             pass
-        elif tag in ("b", "strong"):
-            self.out.append("**")
-        elif tag in ("i", "em"):
-            self.out.append("*")
-        elif tag == "code":
-            self.out.append("`")
+        elif tag in _INLINE:
+            self.out.append(_INLINE[tag])
         elif tag == "p":
             self._blank()
         elif tag == "div":
-            tail = self._tail()
-            if tail and not tail.endswith("\n"):
-                self._break()
+            self._div_edge()
         elif tag == "li":
             self._newline()
         elif tag in ("ul", "ol") and self.lists:
