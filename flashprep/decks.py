@@ -120,9 +120,6 @@ class Collection:
                 f"no card {card_id!r}" + did_you_mean(card_id, self.cards)
             ) from None
 
-    def deck_cards(self, deck_id: str) -> list[Card]:
-        return [c for c in self.cards.values() if c.deck == deck_id]
-
     def select(
         self,
         decks: Sequence[str] = (),
@@ -359,8 +356,6 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
             if len(loc) == 1:
                 kind = "missing" if err["type"] == "missing" else "a bad"
                 raise DeckError(f"{kind} [deck] table", path) from None
-        elif len(loc) == 0:
-            pass
         raise DeckError(where + _describe(err), path, line) from None
     headers = lines["cards"]
     cards = []

@@ -7,7 +7,6 @@ UI renders them. Keeping the figures here means text and JSON never disagree.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +63,10 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
     for d in col.decks:
         if not d.card_ids:
             continue  # a deck of checklist items only (decks/checklist.toml) has no row
-        cards = [col.cards[cid] for cid in d.card_ids]
-        live = [c for c in cards if not c.draft]
-        st = [states.get(c.id, NEW_CARD) for c in live]
+        # Ids only: counting needs no card text, and building every Card of a large
+        # collection (col.cards) took longer than the rest of the command.
+        live = [cid for cid in d.card_ids if cid not in col.drafts]
+        st = [states.get(cid, NEW_CARD) for cid in live]
         rows.append(
             {
                 "id": d.id,
@@ -74,7 +74,7 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
                 "category": d.category,
                 "source": d.source,
                 "cards": len(live),
-                "drafts": len(cards) - len(live),
+                "drafts": len(d.card_ids) - len(live),
                 "new": sum(1 for s in st if s.is_new and not s.suspended),
                 "due": sum(
                     1 for s in st if not s.suspended and (s.is_due(today) or s.needs_redrill(today))
@@ -181,9 +181,3 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
         "errors": errors,
         "warnings": warnings,
     }
-
-
-def tomorrow_due(cards: Sequence[Card], states: Mapping[str, CardState], today) -> int:  # type: ignore[no-untyped-def]
-    from flashprep.queue import due_on
-
-    return due_on([c.id for c in cards if not c.draft], states, today + timedelta(days=1))

@@ -599,11 +599,6 @@ def forecast(
     }
 
 
-def selection(collection: Collection, decks: Sequence[str]) -> list[Card]:
-    """The non-draft cards of `decks` (every deck when empty), in collection order."""
-    return collection.select(decks)
-
-
 def compute(
     collection: Collection,
     act: Activity,
@@ -615,7 +610,7 @@ def compute(
 ) -> dict[str, Any]:
     """Every figure of `flashprep stats`, JSON-ready. `act` was gathered with the same
     deck scope and window (see `stats_report` for the usual way in)."""
-    cards = selection(collection, decks)
+    cards = collection.select(decks)  # non-draft, in collection order
     start = heatmap_start(today)
     span = (today - start).days + 1
     heat = [0] * span
@@ -709,6 +704,9 @@ def stats_report(
     """Stream the log at `log_path` and compute every figure (the CLI's way in)."""
     for d in decks:
         collection.deck(d)  # an unknown deck id is an error before any work
-    scope = {c.id for c in collection.cards.values() if c.deck in set(decks)} if decks else None
+    scope = None
+    if decks:
+        wanted = set(decks)
+        scope = {cid for cid, deck in collection.card_decks.items() if deck in wanted}
     act = activity(log_path, window(today, days), scope=scope, cache=cache)
     return compute(collection, act, states, today, decks=decks, days=days)

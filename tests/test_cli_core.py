@@ -74,6 +74,27 @@ def test_decks_listing(cli) -> None:  # type: ignore[no-untyped-def]
     assert table.exit_code == 0 and "python-deep-dive" in table.output
 
 
+def test_decks_counts_drafts_apart_without_building_a_card(
+    cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    from flashprep.report import decks_report
+    from flashprep.workspace import Workspace
+
+    monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "d.toml").write_text(
+        '[deck]\nid = "d"\nname = "D"\ncategory = "C"\n\n'
+        '[[cards]]\nid = "d-one"\nfront = "Q?"\nback = "A"\n\n'
+        '[[cards]]\nid = "d-two"\nfront = "Q2?"\nback = ""\ndraft = true\n'
+    )
+    ws = Workspace(home, [folder])
+    [row] = decks_report(ws, {})
+    assert (row["cards"], row["drafts"], row["new"], row["due"]) == (1, 1, 1, 0)
+    assert "cards" not in vars(ws.collection)  # Collection.cards was never built
+    assert json.loads(cli("--decks", str(folder), "decks", "--json").output) == [row]
+
+
 def test_show_json_and_text(cli) -> None:  # type: ignore[no-untyped-def]
     r = cli("show", "python-gil", "--json")
     assert r.exit_code == 0, r.output
