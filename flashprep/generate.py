@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -162,28 +162,35 @@ def heading_title(text: str) -> str:
         title = shorter
 
 
+def _atoms(text: str) -> Iterator[str]:
+    """The characters of `text`, with each `code` span and each escaped pipe `\\|` as one
+    piece, so a splitter never splits inside them."""
+    i = 0
+    while i < len(text):
+        if text.startswith("\\|", i):
+            yield "\\|"
+            i += 2
+            continue
+        m = _CODE_SPAN_RE.match(text, i) if text[i] == "`" else None
+        end = m.end() if m else i + 1
+        yield text[i:end]
+        i = end
+
+
 def split_questions(cell: str) -> list[str]:
     """Split a must-know cell on commas that are not inside `code` or (parentheses)."""
     parts, buf = [], []
-    depth, i = 0, 0
-    while i < len(cell):
-        ch = cell[i]
-        if ch == "`":
-            m = _CODE_SPAN_RE.match(cell, i)
-            if m:
-                buf.append(m.group(0))
-                i = m.end()
-                continue
-        if ch == "(":
+    depth = 0
+    for atom in _atoms(cell):
+        if atom == "(":
             depth += 1
-        elif ch == ")" and depth:
+        elif atom == ")" and depth:
             depth -= 1
-        if ch == "," and not depth:
+        if atom == "," and not depth:
             parts.append("".join(buf))
             buf = []
         else:
-            buf.append(ch)
-        i += 1
+            buf.append(atom)
     parts.append("".join(buf))
     return [p.strip() for p in parts if slug(p)]
 
@@ -277,25 +284,13 @@ _NUMBERED_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(.+)$")
 def split_row(line: str) -> list[str]:
     """Cells of a table row; a `|` inside a code span or escaped as `\\|` is text."""
     cells, buf = [], []
-    i, s = 0, line.strip()
-    while i < len(s):
-        ch = s[i]
-        if ch == "\\" and i + 1 < len(s) and s[i + 1] == "|":
-            buf.append("\\|")
-            i += 2
-            continue
-        if ch == "`":
-            m = _CODE_SPAN_RE.match(s, i)
-            if m:
-                buf.append(m.group(0))
-                i = m.end()
-                continue
-        if ch == "|":
+    s = line.strip()
+    for atom in _atoms(s):
+        if atom == "|":
             cells.append("".join(buf))
             buf = []
         else:
-            buf.append(ch)
-        i += 1
+            buf.append(atom)
     cells.append("".join(buf))
     if s.startswith("|"):
         cells = cells[1:]
@@ -635,6 +630,17 @@ def _free_id(topic: str, taken: set[str]) -> str:
     return f"{topic}-{n}"
 
 
+def _render_cards(items: Sequence[Skeleton], taken: set[str]) -> tuple[tuple[str, ...], str]:
+    """Ids for `items` (each then taken) and their [[cards]] tables, each after a blank line."""
+    ids, tables = [], []
+    for item in items:
+        card_id = _free_id(item.topic, taken)
+        taken.add(card_id)
+        ids.append(card_id)
+        tables.append("\n" + render_card(card_id, item))
+    return tuple(ids), "".join(tables)
+
+
 def plan_merge(
     plans: Sequence[DeckPlan],
     out_dir: Path,
@@ -660,11 +666,7 @@ def plan_merge(
     for plan in plans:
         target_plan = plan
         if plan.id in others and plan.id not in existing:
-            target_plan = DeckPlan(
-                id=f"{plan.id}-extra", name=f"{plan.name} (extra)", category=plan.category,
-                description=plan.description, tags=plan.tags, items=plan.items, line=plan.line,
-                order=plan.order,
-            )
+            target_plan = replace(plan, id=f"{plan.id}-extra", name=f"{plan.name} (extra)")
         items = [i for i in target_plan.items if i.topic not in covered]
         current = existing.get(target_plan.id)
         if current is not None:
@@ -673,14 +675,7 @@ def plan_merge(
             if not missing:
                 changes.append((DeckChange(plan.id, current.path, "unchanged", (), present), None))
                 continue
-            ids = []
-            added = []
-            for item in missing:
-                card_id = _free_id(item.topic, taken)
-                taken.add(card_id)
-                ids.append(card_id)
-                added.append("\n" + render_card(card_id, item))
-            text = "".join(added)
+            ids, text = _render_cards(missing, taken)
             newline = "\r\n" if "\r\n" in current.text else "\n"
             if newline != "\n":
                 text = text.replace("\n", newline)
@@ -688,7 +683,7 @@ def plan_merge(
                 text = newline + text
             new_text = current.text + text
             _check(new_text, current.path)
-            change = DeckChange(target_plan.id, current.path, "updated", tuple(ids), present)
+            change = DeckChange(target_plan.id, current.path, "updated", ids, present)
             changes.append((change, new_text.encode("utf-8")))
             continue
         path = out_dir / f"{target_plan.id}.toml"
@@ -703,20 +698,12 @@ def plan_merge(
                 "(rename the file or its deck id)",
                 path,
             )
-        ids = []
-        chunks = [render_deck_header(target_plan, source_name)]
-        for item in items:
-            card_id = _free_id(item.topic, taken)
-            taken.add(card_id)
-            ids.append(card_id)
-            chunks.append("\n" + render_card(card_id, item))
-        new_text = "".join(chunks)
+        ids, cards = _render_cards(items, taken)
+        new_text = render_deck_header(target_plan, source_name) + cards
         _check(new_text, path)
         # The new deck now exists for any later plan with the same id.
         existing[target_plan.id] = _Existing(path, new_text, {i.topic for i in items}, set(ids))
-        change = DeckChange(
-            target_plan.id, path, "created", tuple(ids), len(plan.items) - len(items)
-        )
+        change = DeckChange(target_plan.id, path, "created", ids, len(plan.items) - len(items))
         changes.append((change, new_text.encode("utf-8")))
     return changes
 
