@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flashprep.ui.tables import console
+
 CODE_THEME = "monokai"
 
 
@@ -24,11 +26,11 @@ def key_points(points: list[str]) -> Any:
 
 
 def render_card_report(report: dict[str, Any]) -> None:
-    from rich.console import Console, Group
+    from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
 
-    con = Console(highlight=False)
+    con = console()
     title = (
         f"[bold]{report['id']}[/]  [dim]{report['deck']}"
         + (f" · {report['topic']}" if report["topic"] else "")

@@ -10,6 +10,7 @@ from typing import Any
 from flashprep.clock import format_duration as duration
 from flashprep.stats import heat_level as level
 from flashprep.stats import retention_text
+from flashprep.ui.tables import console
 
 # Heatmap levels 0-4, as GitHub shows them: none, then quarters of the busiest day.
 LEVEL_STYLES = ("grey30", "green4", "green3", "green1", "bright_green")
@@ -18,12 +19,6 @@ LEVEL_CELLS = ("·", "░", "▒", "▓", "█")
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 BAR_HEIGHT = 8
 MAX_COLUMNS = 60
-
-
-def console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 def short_percent(value: float | None) -> str:

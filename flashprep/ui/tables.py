@@ -6,6 +6,8 @@ from typing import Any
 
 
 def console() -> Any:
+    """The console every listing and report prints to (no automatic highlighting of
+    numbers and names: the tables style what they mean)."""
     from rich.console import Console
 
     return Console(highlight=False)
