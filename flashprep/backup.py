@@ -26,10 +26,11 @@ from pathlib import Path
 
 from flashprep.errors import HistoryError
 from flashprep.fsutil import describe_os_error, fsync_dir
+from flashprep.history import LOG_NAME, STATE_NAME
 
 BACKUP_DIR = "backups"
 KEEP_DAYS = 7
-FILES = ("reviews.jsonl", "state.json")
+FILES = (LOG_NAME, STATE_NAME)
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INCOMPLETE = ".incomplete-"
 

@@ -44,6 +44,7 @@ from flashprep.history import (
     NewerSchema,
     decode_checkpoint,
     decode_event,
+    lock_pid,
 )
 from flashprep.schedule import CardState
 
@@ -343,7 +344,7 @@ def lock_holder(home: Path) -> str | None:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except OSError:
-            return os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            return lock_pid(fd)
         fcntl.flock(fd, fcntl.LOCK_UN)
         return None
     except ImportError:  # pragma: no cover - non-POSIX

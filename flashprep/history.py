@@ -356,7 +356,7 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _read_pid(fd: int) -> str:
+def lock_pid(fd: int) -> str:
     """The pid the lock holder wrote; it writes it just after taking the lock, so wait a
     moment if the file is still empty rather than report "pid ?"."""
     import time
@@ -507,7 +507,7 @@ class History:
         except ImportError:  # pragma: no cover - non-POSIX: no locking available
             pass
         except OSError:
-            pid = _read_pid(fd)
+            pid = lock_pid(fd)
             os.close(fd)
             raise LockedError(
                 f"another flashprep session is running (pid {pid}); finish it first"
@@ -684,7 +684,7 @@ class History:
             return
         except OSError as exc:
             raise HistoryError(describe_os_error("read", self.state_path, exc)) from None
-        if old == self.checkpoint_bytes():
+        if old == self._encode_checkpoint()[0]:
             return
         n = 0
         while True:
@@ -742,25 +742,24 @@ class History:
         self.append([event])
         return event
 
-    def _checkpoint_data(self) -> dict[str, Any]:
-        return {
+    def _encode_checkpoint(self) -> tuple[bytes, dict[str, Any]]:
+        """state.json's bytes for the current states, and the rows they hold (in order)."""
+        rows = dict(sorted(rows_of(self.states).items()))
+        data = {
             "schema": SCHEMA,
             "offset": self.offset,
             "lines": self.lines,
             "last_id": self.last_id,
             "card_fields": list(ROW_FIELDS),
-            "cards": dict(sorted(rows_of(self.states).items())),
+            "cards": rows,
         }
-
-    def checkpoint_bytes(self) -> bytes:
-        return json.dumps(self._checkpoint_data(), separators=(",", ":")).encode("utf-8")
+        return json.dumps(data, separators=(",", ":")).encode("utf-8"), rows
 
     def checkpoint(self) -> None:
         """Replace state.json atomically with the current states (and cache them)."""
-        data = self._checkpoint_data()
-        raw = json.dumps(data, separators=(",", ":")).encode("utf-8")
+        raw, rows = self._encode_checkpoint()
         atomic_write_bytes(self.state_path, raw, error=HistoryError)
-        _write_state_cache(self.home, raw, (self.offset, self.lines, self.last_id), data["cards"])
+        _write_state_cache(self.home, raw, (self.offset, self.lines, self.last_id), rows)
         self._dirty = False
 
     def close(self, *, checkpoint: bool = True) -> None:
