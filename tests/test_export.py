@@ -382,6 +382,23 @@ def test_existing_file_needs_force(  # type: ignore[no-untyped-def]
     assert sorted(p.name for p in out_dir.iterdir()) == [name]
 
 
+@pytest.mark.parametrize("kind, name", [("anki", "x.apkg"), ("tsv", "x.txt")])
+def test_an_existing_file_is_refused_before_any_card_is_rendered(  # type: ignore[no-untyped-def]
+    cli, decks_dir: Path, out_dir: Path, kind: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = out_dir / name
+    out.write_bytes(b"keep me")
+
+    def render(*args: Any) -> Any:
+        raise AssertionError("the cards were rendered")
+
+    # Rendering 50,000 cards took 5 s before the refusal.
+    monkeypatch.setattr(anki, "build_decks", render)
+    r = export(cli, decks_dir, kind, "-o", str(out))
+    assert r.stderr == f"flashprep: error: {out} already exists (use --force to replace it)\n"
+    assert r.exit_code == 2
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
