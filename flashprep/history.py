@@ -777,7 +777,7 @@ class History:
 
 
 def replay(path: Path) -> dict[str, CardState]:
-    """Every card's state from a full read of the log (for doctor and tests)."""
+    """Every card's state from a full read of the log (for tests)."""
     states: dict[str, CardState] = {}
     for _, event in iter_events(path):
         states[event["card_id"]] = CardState.from_dict(event["state"])

@@ -220,7 +220,9 @@ def review(
     ws = workspace(ctx)
     cards = ws.collection.select(deck or (), tag or (), topics=topic or ())
     cfg = ws.config.with_overrides(new_per_day=new, reviews_per_day=limit)
-    plain_mode = plain or not _is_tty()
+    from flashprep.ui.plain import is_tty
+
+    plain_mode = plain or not (is_tty(sys.stdin) and is_tty(sys.stdout))
     with open_history(ws, write=True) as history:
         from flashprep.session import Session
 
@@ -248,10 +250,3 @@ def review(
         summary = session.summary(ws.now())
         held = session.held_back()
     ui.summary(summary, held)
-
-
-def _is_tty() -> bool:
-    try:
-        return sys.stdin.isatty() and sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False

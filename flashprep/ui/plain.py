@@ -33,7 +33,7 @@ GRADE_MEANINGS = {
     0: "complete blackout",
 }
 KIND_LABEL = {"new": "new", "review": "review", "redrill": "re-drill"}
-KEYS = {"s": BURY, "!": SUSPEND, "u": UNDO, "q": QUIT}
+KEYS = {"s": BURY, "!": SUSPEND, "u": UNDO, "q": QUIT}  # at the back of a card, on both screens
 
 
 def left_text(left: dict[str, int]) -> str:
@@ -92,7 +92,7 @@ class PlainReview:
         if line == "":
             self._out()
             raise EOFError
-        if not _is_tty(stream):
+        if not is_tty(stream):
             self._out()  # the input is not echoed: end the prompt's line ourselves
         return line.rstrip("\r\n")
 
@@ -146,7 +146,7 @@ class PlainReview:
             self._out(f"  {label + ':':<{width + 1}} {value}")
 
 
-def _is_tty(stream: Any) -> bool:
+def is_tty(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

@@ -14,15 +14,14 @@ import select
 import sys
 from typing import Any
 
-from flashprep.session import BURY, QUIT, REVEAL, SUSPEND, UNDO, CardView, Summary
+from flashprep.session import QUIT, REVEAL, UNDO, CardView, Summary
 from flashprep.ui.card import key_points, markdown
-from flashprep.ui.plain import GRADE_MEANINGS, KIND_LABEL, summary_rows
+from flashprep.ui.plain import GRADE_MEANINGS, KEYS, KIND_LABEL, summary_rows
 
 GRADE_STYLE = {0: "red", 1: "red", 2: "red", 3: "yellow", 4: "green", 5: "bright_green"}
 # grade_buttons = 4: Anki's buttons on Anki's keys, mapped onto SM-2 grades.
 FOUR_BUTTONS = (("1", "a", "Again", 1), ("2", "h", "Hard", 3), ("3", "g", "Good", 4),
                 ("4", "e", "Easy", 5))
-ACTION_KEYS = {"s": BURY, "!": SUSPEND, "u": UNDO, "q": QUIT}
 ENTER = "enter"
 
 
@@ -197,7 +196,7 @@ class RichReview:
         else:
             con.print(answer)
         con.print(self._grade_bar(can_undo))
-        allowed: dict[str, int | str] = dict(ACTION_KEYS)
+        allowed: dict[str, int | str] = dict(KEYS)
         if self.grade_buttons == 4:
             for key, letter, _, grade in FOUR_BUTTONS:
                 allowed[key] = allowed[letter] = grade
@@ -221,7 +220,6 @@ class RichReview:
         grid.add_column()
         for label, value in summary_rows(summary, held_back):
             grid.add_row(label, value)
-        title = "session over" if summary.left != {"new": 0, "review": 0, "redrill": 0} \
-            else "all done for today"
+        title = "session over" if any(summary.left.values()) else "all done for today"
         con.print(Panel(grid, title=f"[bold]{title}[/] · {summary.today}", title_align="left",
                         border_style="blue"))
