@@ -352,17 +352,10 @@ def append_cards(
                 old = read_utf8(real)
             except UnreadableFile as exc:
                 raise DeckError(exc.reason, path, exc.line) from None
-            newline = _newline_of(old)
-            if not old:
-                sep = ""
-            elif old.endswith(newline * 2):
-                sep = ""
-            elif old.endswith("\n"):
-                sep = newline
-            else:
-                sep = newline * 2
-            prefix = old + sep
-        newline = _newline_of(old) if old else "\n"
+            prefix = old
+        newline = _newline_of(old)
+        if old and not old.endswith(newline * 2):  # one blank line before the new cards
+            prefix += newline if old.endswith("\n") else newline * 2
         tables = []
         for card in cards:
             check_new_card(card)
