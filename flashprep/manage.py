@@ -493,6 +493,7 @@ def prepare_edit(col: Collection, home: Path, card_id: str) -> tuple[Path, int, 
         topic=card.topic,
         hint=card.hint,
         override=True,
+        guid=card.guid,  # the Anki note the card came from, kept for `flashprep export`
     )
     # The copy keeps its id (an override), so no id is made and none is checked.
     added = append_cards(target, [copy], set(), home=home)[0]

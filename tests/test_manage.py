@@ -449,6 +449,32 @@ def test_edit_copies_a_bundled_card_with_override(
     assert extra.read_text().count('id = "python-gil"') == 1
 
 
+def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path) -> None:
+    import tomllib
+
+    from flashprep.decks import BUNDLED, Card, Collection, Deck
+    from flashprep.manage import prepare_edit
+
+    source = str(tmp_path / "b.toml")
+    card = Card(
+        "b-one", "b", "F?", "B.", tags=("t",), topic="top", key_points=("k",), hint="h",
+        path=source, line=5, guid="Note#Guid",
+    )
+    col = Collection(
+        decks=[Deck("b", "B", "C", "", (), source, BUNDLED, ("b-one",))],
+        card_decks={"b-one": "b"},
+        build_cards=lambda: {"b-one": card},
+    )
+    path, line, added = prepare_edit(col, home, "b-one")
+    assert added is not None and (path, added.deck) == (home / "decks" / "b-extra.toml", "b-extra")
+    (copy,) = tomllib.loads(path.read_text())["cards"]
+    # The guid too: `flashprep export` must still update the Anki note the card came from.
+    assert copy == {
+        "id": "b-one", "topic": "top", "front": "F?", "back": "B.", "tags": ["t"],
+        "key_points": ["k"], "hint": "h", "override": True, "guid": "Note#Guid",
+    }
+
+
 def test_edit_without_an_editor(cli: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASHPREP_BUNDLED", "1")
     result = cli("edit", "python-gil")
