@@ -61,12 +61,12 @@ NEW_GRADES = ((0, 1, 2, 3, 4, 5), (4, 4, 8, 24, 38, 22))
 FAIL_GRADES = ((0, 1, 2), (3, 3, 4))
 PASS_GRADES = ((3, 4, 5), (18, 43, 30))
 REDRILL_GRADES = ((2, 3, 4, 5), (5, 20, 50, 25))
+SKIP_DAY = 0.12  # share of days with no session at all
 
 
 def forgets(interval: int, rng: random.Random) -> bool:
     """Longer gaps are forgotten more often (6% at a day, 45% from ~200 days on)."""
     return rng.random() < min(0.45, 0.06 + interval / 500)
-SKIP_DAY = 0.12  # share of days with no session at all
 
 
 # ---------------------------------------------------------------- synthetic home
@@ -123,7 +123,6 @@ class HomeInfo:
     now: str  # FLASHPREP_NOW for every run on this home
     days: int  # simulated calendar days
     seconds: float = 0.0
-    decks: dict[str, str] = field(default_factory=dict)  # card id -> deck id
 
 
 def simulate(
@@ -290,13 +289,12 @@ def build_anki(path: Path, info: HomeInfo) -> dict[str, int]:
 
     from anki.collection import AddNoteRequest, Collection
 
-    from flashprep.decks import load_collection
     from flashprep.history import iter_events
 
     if path.exists():
         path.unlink()
     ws = workspace_at(info)
-    col_fp = load_collection(info.home)
+    col_fp = ws.collection
     with ws.history() as history:
         states = dict(history.states)
     today = ws.today()
@@ -408,7 +406,6 @@ def run_once(cmd: list[str], env: dict[str, str]) -> Run:
     started = time.perf_counter()
     proc = subprocess.Popen(wrapped(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=env)
-    out, err = b"", b""
     assert proc.stdout is not None and proc.stderr is not None
     out = proc.stdout.read()
     err = proc.stderr.read()
