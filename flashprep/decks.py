@@ -229,18 +229,23 @@ def deck_sources(home: Path, extra_dirs: Sequence[Path] = ()) -> list[tuple[Path
         if not directory.is_dir():
             raise DeckError(f"--decks {directory}: no such directory")
         out.extend((p, EXTRA) for p in sorted(directory.glob("*.toml")))
-    if extra_dirs:
-        # A file reached twice (`--decks <home>/decks`, or one folder given twice) is
-        # loaded once, not reported as a duplicate of itself.
-        seen: set[str] = set()
-        unique = []
-        for p, source in out:
-            real = os.path.realpath(p)
-            if real not in seen:
-                seen.add(real)
-                unique.append((p, source))
-        out = unique
-    return out
+    return unique_sources(out) if extra_dirs else out
+
+
+def unique_sources(sources: Iterable[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """`sources` with each file once, where it first appears.
+
+    A file reached twice (`--decks <home>/decks`, one folder given twice, a folder and a
+    file in it) is loaded once, not reported as a duplicate of itself.
+    """
+    seen: set[str] = set()
+    unique = []
+    for p, source in sources:
+        real = os.path.realpath(p)
+        if real not in seen:
+            seen.add(real)
+            unique.append((p, source))
+    return unique
 
 
 # ----------------------------------------------------------------- parsing

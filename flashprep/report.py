@@ -122,7 +122,7 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
 
 def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
     """Every deck problem at once, plus the history's health."""
-    from flashprep.decks import EXTRA, build_collection, check_files, deck_sources
+    from flashprep.decks import EXTRA, build_collection, check_files, deck_sources, unique_sources
     from flashprep.errors import DeckError, FlashprepError
     from flashprep.history import iter_events
 
@@ -143,6 +143,7 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
                 except OSError as exc:  # missing, a symlink loop, no permission
                     reason = (exc.strerror or str(exc)).lower()
                 errors.append(f"{p}: {reason}")
+        sources = unique_sources(sources)
     else:
         sources = deck_sources(ws.home, ws.deck_dirs)
     good, bad = check_files(sources)

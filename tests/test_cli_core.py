@@ -140,6 +140,20 @@ def test_validate_reports_every_problem(cli, tmp_path: Path) -> None:  # type: i
     assert "2 deck file(s), 1 card(s), 0 history event(s): 2 error(s)" in r.output
 
 
+def test_validate_checks_a_file_named_twice_once(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A folder and a file in it (or one path twice) are one deck file, as for --decks
+    (decks.unique_sources), not a deck that duplicates itself."""
+    d = tmp_path / "decks"
+    d.mkdir()
+    (d / "one.toml").write_text(
+        '[deck]\nid = "one"\nname = "One"\ncategory = "C"\n\n'
+        '[[cards]]\nid = "x"\nfront = "Q"\nback = "A"\n'
+    )
+    r = cli("validate", str(d), str(d / "one.toml"), str(d / "one.toml"))
+    assert r.exit_code == 0, r.output
+    assert r.stdout == "1 deck file(s), 1 card(s), 0 history event(s): ok\n"
+
+
 def test_validate_names_why_a_path_cannot_be_read(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     import os
 
