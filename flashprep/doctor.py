@@ -299,9 +299,10 @@ def load_decks(home: Path, deck_dirs: Sequence[Path]) -> tuple[set[str] | None, 
         Finding("decks", PROBLEM, str(e), "fix the deck file; `flashprep validate` lists all")
         for e in bad + dup
     ]
+    ids = set(col.card_decks)  # the ids only: no need to build every Card
     if not out:
-        out.append(Finding("decks", OK, f"{len(sources)} deck file(s), {len(col.cards)} cards"))
-    return set(col.cards), out
+        out.append(Finding("decks", OK, f"{len(sources)} deck file(s), {len(ids)} cards"))
+    return ids, out
 
 
 def check_orphans(scan: LogScan, cards: set[str] | None, decks_ok: bool) -> list[Finding]:
