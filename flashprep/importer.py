@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -80,7 +80,6 @@ LABELS = {
     "id": "id",
     "topic": "topic",
 }
-FLASHPREP_DECK_PREFIX = "FlashPrep::"  # deck names of `flashprep export`
 IMPORTED_CATEGORY = "Imported"
 _HTML_RE = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>|&(nbsp|lt|gt|amp|quot|#\d+);")
 
@@ -558,27 +557,32 @@ class Plan:
     duplicates: list[tuple[Row, str]] = field(default_factory=list)
 
 
-def _deck_for(name: str, col: Collection, home: Path, created: dict[str, Target]) -> Target:
-    """The deck a row's deck name means: a deck with that id or name (a `flashprep export`
-    deck "FlashPrep::<name>" too), else a new user deck named after it."""
+def _deck_finder(col: Collection, home: Path) -> Callable[[str], Target]:
+    """The target of a row's deck name: a deck with that id or name (a `flashprep export`
+    deck "FlashPrep::<name>" too), else a new user deck named after it. Each deck is
+    resolved (or made) once."""
+    from flashprep.anki import DECK_PREFIX
+
     ids = {d.id for d in col.decks}
     by_name = {d.name.casefold(): d.id for d in col.decks}
-    name = name.strip()
-    bare = name.removeprefix(FLASHPREP_DECK_PREFIX)
-    if bare in ids:
-        deck_id = bare
-    elif bare.casefold() in by_name:
-        deck_id = by_name[bare.casefold()]
-    else:
-        deck_id = slugify(bare.replace("::", " "), max_len=60) or "imported"
-    if deck_id in created:
-        return created[deck_id]
-    if deck_id in ids:
-        target = resolve_target(col, home, deck_id)
-    else:
-        meta = DeckMeta(deck_id, bare, IMPORTED_CATEGORY, "Imported with flashprep import.")
-        target = new_deck_target(col, home, meta)
-    created[deck_id] = target
+    targets: dict[str, Target] = {}
+
+    def target(name: str) -> Target:
+        bare = name.strip().removeprefix(DECK_PREFIX)
+        if bare in ids:
+            deck_id = bare
+        elif bare.casefold() in by_name:
+            deck_id = by_name[bare.casefold()]
+        else:
+            deck_id = slugify(bare.replace("::", " "), max_len=60) or "imported"
+        if deck_id not in targets:
+            if deck_id in ids:
+                targets[deck_id] = resolve_target(col, home, deck_id)
+            else:
+                meta = DeckMeta(deck_id, bare, IMPORTED_CATEGORY, "Imported with flashprep import.")
+                targets[deck_id] = new_deck_target(col, home, meta)
+        return targets[deck_id]
+
     return target
 
 
@@ -606,8 +610,8 @@ def plan_import(
     by_front = {front_key(c.front): c.id for c in col.cards.values()}
     seen_guid: dict[str, int] = {}
     seen_front: dict[str, int] = {}
-    resolved: dict[str, Target] = {}
-    fixed = _deck_for(deck, col, home, resolved) if deck else None
+    deck_for = _deck_finder(col, home)
+    fixed = deck_for(deck) if deck else None
     for row in parsed.rows:
         key = front_key(row.front)
         if row.guid and row.guid in by_guid:
@@ -628,9 +632,7 @@ def plan_import(
         if row.guid:
             seen_guid[row.guid] = row.line
         seen_front[key] = row.line
-        target = fixed or _deck_for(
-            row.deck or parsed.deck or parsed.path.stem, col, home, resolved
-        )
+        target = fixed or deck_for(row.deck or parsed.deck or parsed.path.stem)
         plan.targets[target.deck_id] = target
         card = NewCard(
             front=row.front,
