@@ -86,14 +86,15 @@ def _fact_from_event(e: Mapping[str, Any]) -> Fact:
             s("undoes"), s("interval", e["state"]))
 
 
-def _slow_facts(path: Path, body: str, first_line: int) -> list[Fact]:
-    """Every line of `body` through json.loads and the history's own checks."""
+def _slow_facts(path: Path, body: bytes, first_line: int) -> list[Fact]:
+    """Every line of `body` through json.loads and the history's own checks (on the bytes,
+    so a line that is not UTF-8 is the same corrupt event it is to the history)."""
     from flashprep.history import _decode
 
     out = []
-    for n, line in enumerate(body.split("\n")[:-1]):
+    for n, line in enumerate(body.split(b"\n")[:-1]):
         if line.strip():
-            out.append(_fact_from_event(_decode(path, first_line + n, line.encode("utf-8"))))
+            out.append(_fact_from_event(_decode(path, first_line + n, line)))
     return out
 
 
@@ -140,21 +141,20 @@ def _batches(
             try:
                 body = raw.decode("utf-8")
             except UnicodeDecodeError:
-                body = raw.decode("utf-8", "replace")  # the slow path names the bad line
-                facts = _slow_facts(path, body, line)
-                line += body.count("\n")
+                facts = _slow_facts(path, raw, line)  # raises, naming the bad line
+                line += raw.count(b"\n")
                 yield facts, pos, line
                 continue
             facts = _FAST.findall(body)
             lines = body.count("\n")
             if len(facts) != lines:
-                facts = _slow_facts(path, body, line)
+                facts = _slow_facts(path, raw, line)
             line += lines
             yield facts, pos, line
         if rest.strip():
             try:
-                yield _slow_facts(path, rest.decode("utf-8") + "\n", line), None, line + 1
-            except (HistoryError, UnicodeDecodeError):
+                yield _slow_facts(path, rest + b"\n", line), None, line + 1
+            except HistoryError:
                 pass  # a torn last line: History.open warns about it and sets it aside
 
 

@@ -443,6 +443,25 @@ def test_a_torn_last_line_is_skipped_and_a_corrupt_line_is_an_error(
     assert res.output.splitlines()[-1].startswith(f"flashprep: error: {log}:1: corrupt event")
 
 
+def test_a_line_that_is_not_utf8_is_a_corrupt_event_as_for_the_history(
+    cli, home: Path, decks: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """The slow path decodes the line's bytes, as History does; it used to read the text
+    with replacement characters and count the answer of a card "a\ufffd"."""
+    e = Engine(home)
+    e.answer("a1", 5, "2026-03-01T10:00:00+00:00")
+    e.answer("a2", 5, "2026-03-02T10:00:00+00:00")
+    e.close()
+    log = home / "reviews.jsonl"
+    first, rest = log.read_bytes().split(b"\n", 1)
+    log.write_bytes(first.replace(b'"card_id":"a1"', b'"card_id":"a\xff"') + b"\n" + rest)
+    res = cli("--decks", str(decks), "stats", "--json")  # the checkpoint is past line 1
+    assert res.exit_code == 2
+    assert res.output.splitlines()[-1].startswith(
+        f"flashprep: error: {log}:1: corrupt event ('utf-8' codec can't decode byte 0xff"
+    )
+
+
 def reference(path: Path, window: tuple[date, date]) -> tuple[Counter[str], dict[str, list[int]]]:
     """A slow, obvious replay: json.loads every line, undone ids known up front."""
     events = [json.loads(line) for line in path.read_text().splitlines()]
