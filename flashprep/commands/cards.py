@@ -40,7 +40,9 @@ def _taken_ids(ws: Workspace, col: Collection) -> set[str]:
         return taken_ids(col, history.states)
 
 
-def _target_for(ws: Workspace, deck: str, create: bool, name: str | None, category: str | None):  # type: ignore[no-untyped-def]
+def _target_for(
+    ws: Workspace, deck: str, create: bool, name: str | None, category: str | None
+) -> Target:
     from flashprep.manage import DeckMeta, new_deck_target, resolve_target
 
     col = ws.collection
