@@ -27,13 +27,12 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import os
 import re
 import sqlite3
 import string
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -42,7 +41,7 @@ from typing import Any
 
 from flashprep.decks import Card, Collection
 from flashprep.errors import InputError
-from flashprep.fsutil import describe_os_error, fsync_dir
+from flashprep.fsutil import atomic_produce
 
 NOTETYPE_NAME = "FlashPrep"
 FIELD_NAMES = ("Front", "Back", "KeyPoints", "CardId", "Topic")
@@ -430,42 +429,6 @@ def check_output(path: Path, force: bool) -> None:
         raise InputError(f"{path} already exists (use --force to replace it)")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomically(path: Path, produce: Callable[[Path], None]) -> int:
-    """Let `produce` fill a temporary file next to `path`, then rename it over `path`.
-
-    Returns the size written. Any failure removes the temporary file and leaves
-    `path` as it was.
-    """
-    tmp: str | None = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        produce(Path(tmp))
-        # mkstemp makes the file private; an export is an ordinary user file.
-        os.chmod(tmp, 0o666 & ~_umask())
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        size = os.path.getsize(tmp)
-        os.replace(tmp, path)
-        tmp = None
-        fsync_dir(path.parent)
-        return size
-    except OSError as exc:
-        raise InputError(describe_os_error("write", path, exc)) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-
-
 # ----------------------------------------------------------------- .apkg
 
 
@@ -526,7 +489,7 @@ def write_apkg(decks: Sequence[AnkiDeck], path: Path, moment: datetime) -> int:
                     info.compress_type = zipfile.ZIP_DEFLATED
                     zf.writestr(info, data)
 
-    return write_atomically(path, produce)
+    return atomic_produce(path, produce, error=InputError)
 
 
 def export_apkg(
@@ -598,5 +561,5 @@ def export_tsv(
     check_output(path, force)
     decks = build_decks(col, cards)
     data = render_tsv(decks).encode("utf-8")
-    size = write_atomically(path, lambda tmp: tmp.write_bytes(data))
+    size = atomic_produce(path, lambda tmp: tmp.write_bytes(data), error=InputError)
     return ExportResult(path, "tsv", decks, size)

@@ -10,6 +10,7 @@ old file is untouched.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from flashprep.errors import FlashprepError
@@ -46,16 +47,19 @@ def file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write_bytes(
+def atomic_produce(
     path: Path,
-    data: bytes,
+    produce: Callable[[Path], None],
     *,
     error: type[FlashprepError] = FlashprepError,
-) -> None:
-    """Replace `path` with `data` atomically and durably; raise `error` on failure.
+) -> int:
+    """Let `produce` fill a temporary file next to `path`, then rename it over `path`.
 
-    The new file keeps the mode of the file it replaces, or gets the umask's default
-    for a new file (mkstemp alone would create it 0600).
+    For writers that need a path rather than bytes (genanki writes its package to a
+    file). The temporary file is fsynced, given the mode of the file it replaces (or
+    the umask's default for a new file; mkstemp alone would make it 0600), renamed,
+    and the folder fsynced. Returns the size written. Any failure removes the
+    temporary file, leaves `path` as it was, and raises `error`.
     """
     path = Path(path)
     tmp_name: str | None = None
@@ -63,14 +67,16 @@ def atomic_write_bytes(
         import tempfile  # only writers pay for it (~1 ms), not read-only commands
 
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.fchmod(fd, file_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        os.close(fd)
+        produce(Path(tmp_name))
+        with open(tmp_name, "rb") as fh:
+            os.fchmod(fh.fileno(), file_mode(path))
             os.fsync(fh.fileno())
+            size = os.fstat(fh.fileno()).st_size
         os.replace(tmp_name, path)
         tmp_name = None
         fsync_dir(path.parent)
+        return size
     except OSError as exc:
         raise error(describe_os_error("write", path, exc)) from None
     finally:
@@ -79,6 +85,26 @@ def atomic_write_bytes(
                 os.unlink(tmp_name)
             except OSError:
                 pass
+
+
+def atomic_write_bytes(
+    path: Path,
+    data: bytes,
+    *,
+    error: type[FlashprepError] = FlashprepError,
+) -> None:
+    """Replace `path` with `data` atomically and durably; raise `error` on failure."""
+
+    def produce(tmp: Path) -> None:
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+
+    atomic_produce(path, produce, error=error)
 
 
 def atomic_write_text(

@@ -59,7 +59,9 @@ def _target_for(
 
 
 def _is_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    from flashprep.ui.plain import is_tty
+
+    return is_tty(sys.stdin) and is_tty(sys.stdout)
 
 
 @app.command()

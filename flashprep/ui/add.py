@@ -88,12 +88,13 @@ def _choose_deck(
 
 
 def preview(draft: Draft, target: str) -> None:
-    from rich.console import Console, Group
+    from rich.console import Group
     from rich.panel import Panel
 
     from flashprep.ui.card import key_points, markdown
+    from flashprep.ui.tables import console
 
-    con = Console(highlight=False)
+    con = console()
     con.print(
         Panel(
             markdown(draft.front),
@@ -128,9 +129,10 @@ def run_add_wizard(
     given) replaces the front/back prompts with $EDITOR.
     """
     import questionary
-    from rich.console import Console
 
-    con = Console(highlight=False)
+    from flashprep.ui.tables import console
+
+    con = console()
     added = 0
     deck = default_deck
     while True:

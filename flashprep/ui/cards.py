@@ -17,10 +17,11 @@ def _due_cell(r: dict[str, Any]) -> str:
 
 
 def render_cards(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False)
+    from flashprep.ui.tables import console
+
+    con = console()
     if not rows:
         con.print("No cards match.")
         return
