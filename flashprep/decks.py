@@ -41,6 +41,7 @@ from flashprep.errors import DeckError, UnknownCardError
 
 CACHE_FORMAT = 3
 BUNDLED, USER, EXTRA = "bundled", "user", "extra"
+MAX_KEY_POINTS = 5  # per card, in every deck file
 
 
 @dataclass(frozen=True, slots=True)

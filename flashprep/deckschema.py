@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from flashprep.decks import MAX_KEY_POINTS
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -52,7 +54,7 @@ class CardModel(Strict):
     back: str
     tags: list[Slug] = Field(default_factory=list)
     topic: Slug | None = None
-    key_points: list[Text] = Field(default_factory=list, max_length=5)
+    key_points: list[Text] = Field(default_factory=list, max_length=MAX_KEY_POINTS)
     hint: str | None = None
     draft: bool = False
     override: bool = False

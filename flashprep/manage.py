@@ -34,12 +34,19 @@ from pathlib import Path
 from typing import Any
 
 from flashprep import schedule, sm2
-from flashprep.decks import BUNDLED, USER, Collection, Deck, did_you_mean, user_decks_dir
+from flashprep.decks import (
+    BUNDLED,
+    MAX_KEY_POINTS,
+    USER,
+    Collection,
+    Deck,
+    did_you_mean,
+    user_decks_dir,
+)
 from flashprep.errors import DeckError, FlashprepError, InputError, UnknownCardError
 from flashprep.schedule import NEW_CARD, CardState
 
 EXTRA_SUFFIX = "-extra"
-MAX_KEY_POINTS = 5
 
 # ----------------------------------------------------------------- ids
 
