@@ -25,12 +25,12 @@ from datetime import date
 from pathlib import Path
 
 from flashprep.errors import HistoryError
+from flashprep.eventlog import LOG_NAME
 from flashprep.fsutil import describe_os_error, fsync_dir
-from flashprep.history import LOG_NAME, STATE_NAME
 
 BACKUP_DIR = "backups"
 KEEP_DAYS = 7
-FILES = (LOG_NAME, STATE_NAME)
+FILES = (LOG_NAME, "state.json")  # state.json: an older flashprep's checkpoint
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INCOMPLETE = ".incomplete-"
 

@@ -3,9 +3,11 @@
 Checks, each a Finding (ok / warning / problem):
 * log      - reviews.jsonl parses: every complete line is a valid event, no line is
              from a newer flashprep, and the last line is not torn;
-* state    - state.json equals a replay of the log up to the offset it records, and
-             that offset lies inside the log (a checkpoint that is only behind is a
-             warning: every load catches up);
+* index    - the derived index (cache/index.sqlite) equals a replay of the log up to
+             the offset it records, and that offset lies inside the log (an index that
+             is missing, damaged or only behind is a warning: every load fixes it); an
+             older flashprep's state.json that records more than the log holds is a
+             problem, since it may be the only record of some answers;
 * decks    - every deck file loads (the deck cache is not used, so nothing is written);
 * orphans  - events for cards that are in no loaded deck: reported, always kept;
 * backups  - which days `<home>/backups/` holds;
@@ -14,8 +16,7 @@ Checks, each a Finding (ok / warning / problem):
 
 `repair` does only what loses nothing: under the writer lock, after the day's
 backup, it copies a torn last line into reviews.jsonl.torn and cuts it off the
-log, and rebuilds state.json from the whole log (a differing old state.json is
-kept as state.json.old). It never deletes or rewrites a complete line of the
+log, and rebuilds the index from the whole log. It never deletes or rewrites a complete line of the
 log. A corrupt line in the MIDDLE of the log (or a complete last line that does
 not parse) is not repaired: it may be an answer, and only a person can tell
 whether to restore a backup or fix the line by hand, so doctor explains both
@@ -34,18 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from flashprep.backup import backups_dir, list_backups
-from flashprep.history import (
-    CHECKPOINT_DAMAGE,
-    LOCK_NAME,
-    LOG_NAME,
-    SCHEMA,
-    STATE_NAME,
-    CorruptEvent,
-    NewerSchema,
-    decode_checkpoint,
-    decode_event,
-    lock_pid,
-)
+from flashprep.events import SCHEMA as EVENT_SCHEMA
+from flashprep.events import CorruptEvent, NewerSchema, decode_event
+from flashprep.history import LEGACY_STATE, LOCK_NAME, LOG_NAME, lock_pid
 from flashprep.schedule import CardState
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
@@ -160,10 +152,9 @@ def _restore_option(home: Path) -> str:
         n = _backup_events(folder)
         if n is not None:
             return (
-                f"restore the newest good backup: rename {LOG_NAME} and {STATE_NAME} in "
-                f"{home} to {LOG_NAME}.bad and {STATE_NAME}.bad (keep them), then copy "
-                f"{folder / LOG_NAME} ({n} events) and the {STATE_NAME} beside it into "
-                f"{home}; answers given after {folder.name} are not in it"
+                f"restore the newest good backup: rename {LOG_NAME} in {home} to "
+                f"{LOG_NAME}.bad (keep it), then copy {folder / LOG_NAME} ({n} events) "
+                f"into {home}; answers given after {folder.name} are not in it"
             )
     return f"no backup in {backups_dir(home)} has a log that parses"
 
@@ -179,7 +170,7 @@ def check_log(home: Path, scan: LogScan) -> list[Finding]:
         out.append(Finding(
             "log", PROBLEM,
             f"{path}:{lineno}: written by a newer flashprep (schema {version}, this one "
-            f"reads {SCHEMA})",
+            f"reads {EVENT_SCHEMA})",
             "upgrade flashprep; nothing was changed",
         ))
     for lineno, reason, raw in scan.corrupt:
@@ -210,77 +201,92 @@ def check_log(home: Path, scan: LogScan) -> list[Finding]:
     return out
 
 
-def _read_state(path: Path) -> tuple[str, Any]:
-    """('missing'|'unreadable'|'damaged'|'newer'|'ok', detail)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+def _read_index(home: Path) -> tuple[str, Any]:
+    """('missing'|'damaged'|'ok', detail) of the home's index, opened without writing."""
+    from flashprep import index
+
+    if not index.index_path(home).exists():
         return "missing", None
-    except OSError as exc:
-        return "unreadable", exc.strerror or str(exc)
     try:
-        offset, lines, last_id, cards = decode_checkpoint(raw)
-    except NewerSchema as exc:
-        return "newer", exc.version
-    except KeyError as exc:
-        return "damaged", f"no {exc}"
-    except CHECKPOINT_DAMAGE as exc:
+        idx = index.Index.open(home, create=False)
+    except (index.IndexDamaged, OSError) as exc:
         return "damaged", str(exc).split("\n")[0][:80] or type(exc).__name__
-    return "ok", {"offset": offset, "lines": lines, "last_id": last_id, "cards": cards}
+    try:
+        rows = idx.state_rows()
+        cards = {k: CardState.from_row(v) for k, v in rows.items()}
+        return "ok", {"offset": idx.offset, "lines": idx.lines, "last_id": idx.last_id,
+                      "cards": cards}
+    except Exception as exc:  # garbage inside a readable database
+        return "damaged", str(exc).split("\n")[0][:80] or type(exc).__name__
+    finally:
+        idx.close()
 
 
-def check_state(home: Path, scan: LogScan) -> list[Finding]:
-    path = home / STATE_NAME
-    status, detail = _read_state(path)
-    rebuild = "flashprep doctor --repair rebuilds it from the log (and any writer does)"
-    if status == "newer":
-        return [Finding(
-            "state", PROBLEM,
-            f"{path} was written by a newer flashprep (schema {detail}, this one reads {SCHEMA})",
-            "upgrade flashprep; nothing was changed",
-        )]
-    if status == "unreadable":
-        return [Finding("state", PROBLEM, f"cannot read {path}: {detail}")]
+def _legacy_offset(home: Path) -> tuple[int, int] | None:
+    """(offset, lines) an older flashprep's state.json records, if there is one."""
+    import json
+
+    try:
+        data = json.loads((home / LEGACY_STATE).read_bytes())
+        offset, lines = data["offset"], data["lines"]
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+    return (offset, lines) if type(offset) is int and type(lines) is int else None
+
+
+def _lost(home: Path, scan: LogScan, source: Path, offset: int, lines: int) -> Finding:
+    where = "is missing" if not scan.exists else f"has {scan.size} bytes"
+    return Finding(
+        "index", PROBLEM,
+        f"{source} records {lines} events ({offset} bytes) but {home / LOG_NAME} "
+        f"{where}: answers may be missing from the log",
+        f"Options: (1) {_restore_option(home)}; (2) flashprep doctor --repair rebuilds "
+        "the index from the log as it is",
+    )
+
+
+def check_index(home: Path, scan: LogScan) -> list[Finding]:
+    from flashprep.index import index_path
+
+    path = index_path(home)
+    legacy = _legacy_offset(home)
+    if legacy is not None and legacy[0] > scan.size:
+        return [_lost(home, scan, home / LEGACY_STATE, *legacy)]
+    status, detail = _read_index(home)
+    rebuild = "every flashprep command rebuilds it from the log (or flashprep doctor --repair)"
     if status == "missing":
         if scan.events:
-            return [Finding("state", PROBLEM, f"{path} is missing", rebuild)]
-        return [Finding("state", OK, f"{path}: no checkpoint yet")]
+            return [Finding("index", WARNING, f"{path} is missing", rebuild)]
+        return [Finding("index", OK, f"{path}: no index yet")]
     if status == "damaged":
-        return [Finding("state", PROBLEM, f"{path} is damaged ({detail})", rebuild)]
+        return [Finding("index", WARNING, f"{path} is damaged ({detail})", rebuild)]
     offset, last_id, cards = detail["offset"], detail["last_id"], detail["cards"]
     if not scan.clean:
-        return [Finding("state", WARNING, f"{path}: not compared, the log does not parse")]
+        return [Finding("index", WARNING, f"{path}: not compared, the log does not parse")]
     if offset > scan.size:
-        where = "is missing" if not scan.exists else f"has {scan.size} bytes"
-        return [Finding(
-            "state", PROBLEM,
-            f"{path} records {detail['lines']} events ({offset} bytes) but {home / LOG_NAME} "
-            f"{where}: answers may be missing from the log",
-            f"Options: (1) {_restore_option(home)}; (2) flashprep doctor --repair rebuilds "
-            f"{STATE_NAME} from the log as it is and keeps the old one as {STATE_NAME}.old",
-        )]
+        return [_lost(home, scan, path, offset, detail["lines"])]
     upto = [ev for _, end, ev in scan.events if end <= offset]
     boundary = offset == 0 or any(end == offset for _, end, _ in scan.events)
     if not boundary or (upto[-1]["id"] if upto else None) != last_id:
-        return [Finding("state", PROBLEM, f"{path} does not match the log", rebuild)]
+        return [Finding("index", WARNING, f"{path} does not match the log", rebuild)]
     replayed = scan.states(upto=offset)
     differ = sorted(k for k in set(cards) | set(replayed) if cards.get(k) != replayed.get(k))
     if differ:
         names = ", ".join(differ[:5]) + (" ..." if len(differ) > 5 else "")
         return [Finding(
-            "state", PROBLEM,
+            "index", WARNING,
             f"{path} disagrees with a replay of the log for {len(differ)} card(s) ({names})",
-            rebuild,
+            "flashprep doctor --repair rebuilds it from the log",
         )]
     behind = len(scan.events) - len(upto)
     if behind:
         return [Finding(
-            "state", WARNING,
-            f"{path} is {behind} event(s) behind the log (a session ended before its "
-            "checkpoint); every load catches up from the log",
+            "index", WARNING,
+            f"{path} is {behind} event(s) behind the log (a session stopped before "
+            "indexing them); every load catches up from the log",
             "flashprep doctor --repair brings it up to date now",
         )]
-    return [Finding("state", OK, f"{path} equals a replay of the log ({len(cards)} cards)")]
+    return [Finding("index", OK, f"{path} equals a replay of the log ({len(cards)} cards)")]
 
 
 def load_decks(home: Path, deck_dirs: Sequence[Path]) -> tuple[set[str] | None, list[Finding]]:
@@ -388,7 +394,7 @@ def diagnose(home: Path, deck_dirs: Sequence[Path] = ()) -> dict[str, Any]:
     """Every check; reads only."""
     home = Path(home)
     scan = scan_log(home / LOG_NAME)
-    findings = check_log(home, scan) + check_state(home, scan)
+    findings = check_log(home, scan) + check_index(home, scan)
     cards, deck_findings = load_decks(home, deck_dirs)
     findings += deck_findings
     findings += check_orphans(scan, cards, all(f.level == OK for f in deck_findings))
@@ -413,11 +419,8 @@ def repair(home: Path, deck_dirs: Sequence[Path], day: date) -> dict[str, Any]:
     home = Path(home)
     scan = scan_log(home / LOG_NAME)
     actions: list[str] = []
-    state_status, _ = _read_state(home / STATE_NAME)
-    # A log with corrupt or newer lines, or a newer state.json, is left for a person.
-    fixable = scan.clean and state_status != "newer"
-    if fixable and (scan.exists or state_status != "missing"):
-        state_before = _state_bytes(home)
+    # A log with corrupt or newer lines is left for a person.
+    if scan.clean and (scan.exists or (home / LEGACY_STATE).exists()):
         with History.open(home, write=True, backup_day=day, rebuild=True) as h:
             if h.backup is not None:
                 actions.append(f"backed up the history to {h.backup}")
@@ -428,17 +431,7 @@ def repair(home: Path, deck_dirs: Sequence[Path], day: date) -> dict[str, Any]:
                 )
             if scan.needs_newline:
                 actions.append(f"ended the last line of {LOG_NAME} with its newline")
-            if h.kept_checkpoint is not None:
-                actions.append(f"kept the old {STATE_NAME} as {h.kept_checkpoint.name}")
-        if _state_bytes(home) != state_before:
-            actions.append(f"rebuilt {STATE_NAME} from the log ({len(h.states)} cards)")
+            actions.append(f"rebuilt the index from the log ({len(h.states)} cards)")
     report = diagnose(home, deck_dirs)
     report["repaired"] = actions
     return report
-
-
-def _state_bytes(home: Path) -> bytes | None:
-    try:
-        return (home / STATE_NAME).read_bytes()
-    except OSError:
-        return None

@@ -20,7 +20,6 @@ reading the log backwards, and records the card's state from before it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shlex
@@ -44,6 +43,7 @@ from flashprep.decks import (
     user_decks_dir,
 )
 from flashprep.errors import DeckError, FlashprepError, InputError, UnknownCardError
+from flashprep.events import Kind
 from flashprep.schedule import NEW_CARD, CardState
 
 EXTRA_SUFFIX = "-extra"
@@ -590,7 +590,9 @@ def card_rows(
 
 # ----------------------------------------------------------------- history actions
 
-SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = "suspend", "unsuspend", "bury", "forget", "undo"
+SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = (
+    Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET, Kind.UNDO
+)
 ACTIONS = (SUSPEND, UNSUSPEND, BURY, FORGET)
 
 
@@ -659,47 +661,6 @@ def manage_cards(
     return results
 
 
-def iter_log_backwards(path: Path, end: int, chunk_size: int = 1 << 16) -> Iterator[dict[str, Any]]:
-    """The events of the log's first `end` bytes, last first, reading from the end."""
-    from flashprep.history import check_event
-
-    def decode(raw: bytes) -> dict[str, Any] | None:
-        if not raw.strip():
-            return None
-        try:
-            obj = json.loads(raw)
-            check_event(obj)
-        except (ValueError, TypeError, RecursionError, OverflowError):
-            # Let the forward reader name the line (and raise its usual error).
-            from flashprep.history import scan
-
-            scan(path)
-            raise FlashprepError(f"{path}: a corrupt event near byte {end}") from None
-        return obj
-
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        return
-    with fh:
-        pos = end
-        rest = b""
-        while pos > 0:
-            start = max(0, pos - chunk_size)
-            fh.seek(start)
-            block = fh.read(pos - start) + rest
-            pos = start
-            lines = block.split(b"\n")
-            rest = lines[0]  # may be cut; completed by the next (earlier) block
-            for raw in reversed(lines[1:]):
-                event = decode(raw)
-                if event is not None:
-                    yield event
-        event = decode(rest)
-        if event is not None:
-            yield event
-
-
 def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardState:
     """Re-apply management actions taken on the card after the undone answer."""
     for e in later:
@@ -717,11 +678,12 @@ def undo_last(
     done to it since are applied again, so only the answer is taken back. With
     `record=False` only the check runs (InputError when there is nothing to undo).
     """
-    from flashprep.history import ANSWER_KINDS
+    from flashprep.eventlog import iter_backwards
+    from flashprep.events import ANSWER_KINDS
 
     undone: set[str] = set()
     seen: list[dict[str, Any]] = []  # events after the target, newest first
-    events = iter_log_backwards(history.log_path, history.offset)
+    events = iter_backwards(history.log_path, history.offset)
     target: dict[str, Any] | None = None
     for e in events:
         if e["kind"] == UNDO and isinstance(e.get("undoes"), str):

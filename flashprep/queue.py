@@ -7,7 +7,7 @@ Limits count what was already done today, so running `review` twice in a day
 never goes past them. Suspended, buried and draft cards never come up.
 
 Cards come in as ids (Collection.select_ids: already filtered, in deck order,
-drafts left out), and states are read in their row form (flashprep.statemap):
+drafts left out), and states are read in their row form (flashprep.schedule.CardStates):
 `flashprep status` orders and counts 50,000 cards without building a Card or a
 CardState for any of them. A row keeps its days as ISO strings, which compare
 like the dates, so each rule below is CardState's own method spelled on the row
@@ -38,8 +38,8 @@ from flashprep.schedule import (
     REVIEWS_AT,
     SUSPENDED_FLAG,
     CardState,
+    rows_of,
 )
-from flashprep.statemap import rows_of
 
 
 @dataclass(frozen=True)

@@ -88,12 +88,10 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
 
 
 def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
-    from flashprep.history import card_events
-
     s = history.state(card.id)
     events = [
         {k: e[k] for k in ("id", "ts", "day", "kind", "grade", "duration_ms") if k in e}
-        for e in card_events(history.log_path, card.id)
+        for e in history.card_events(card.id)
     ]
     return {
         "id": card.id,
@@ -124,7 +122,7 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
     """Every deck problem at once, plus the history's health."""
     from flashprep.decks import EXTRA, build_collection, check_files, deck_sources, unique_sources
     from flashprep.errors import DeckError, FlashprepError
-    from flashprep.history import iter_events
+    from flashprep.eventlog import iter_events
 
     errors: list[str] = []
     warnings: list[str] = []

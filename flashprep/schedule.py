@@ -12,6 +12,7 @@ logged (kind "redrill") but change neither EF, interval nor repetitions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -75,7 +76,7 @@ class CardState:
         return d
 
     def to_row(self) -> list[Any]:
-        """The compact form state.json keeps (fields in ROW_FIELDS order)."""
+        """The compact form the index keeps (fields in ROW_FIELDS order)."""
         flags = 1 * self.redrill | 2 * self.suspended | 4 * self.leech
         return [
             self.ef, self.interval, self.repetitions,
@@ -88,10 +89,10 @@ class CardState:
         ]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> CardState:
+    def from_row(cls, row: Sequence[Any]) -> CardState:
         """Inverse of to_row; raises ValueError/TypeError on a bad shape.
 
-        The checkpoint of a large collection holds tens of thousands of rows, so
+        The index of a large collection holds tens of thousands of rows, so
         this builds the instance directly (as pickle does) instead of through
         the generated __init__ and from_dict's per-field helpers: ~4x faster.
         """
@@ -158,13 +159,13 @@ class CardState:
 
 NEW_CARD = CardState()
 # What each place of CardState.to_row holds (ef in hundredths; flags: 1 redrill,
-# 2 suspended, 4 leech). Stored in state.json so the file says how to read it.
+# 2 suspended, 4 leech): the columns of the index's `states` table.
 ROW_FIELDS = (
     "ef100", "interval", "repetitions", "due", "lapses", "reviews", "last_day", "introduced",
     "flags", "buried_until",
 )
 REDRILL_FLAG, SUSPENDED_FLAG, LEECH_FLAG = 1, 2, 4
-# The places flashprep.queue reads straight from rows (see flashprep.statemap).
+# The places flashprep.queue reads straight from rows (see CardStates).
 DUE_AT, REVIEWS_AT, LAST_DAY_AT, INTRODUCED_AT, FLAGS_AT, BURIED_AT = (
     ROW_FIELDS.index(name)
     for name in ("due", "reviews", "last_day", "introduced", "flags", "buried_until")
@@ -234,3 +235,86 @@ def bury(state: CardState, today: date) -> CardState:
 def forget(state: CardState) -> CardState:
     """Back to a new card; the log keeps its past answers."""
     return replace(NEW_CARD, suspended=state.suspended)
+
+
+# ------------------------------------------------------------ many cards' states
+
+Row = Sequence[Any]  # one state in CardState.to_row form
+
+
+class CardStates(MutableMapping[str, CardState]):
+    """Card id -> CardState, holding rows and building each CardState on first read.
+
+    A large collection has tens of thousands of states, and building a CardState costs
+    over a microsecond each, yet `flashprep status` and the queue read only a few places
+    of each row (due day, last answer day, flags) and a session reads a few hundred full
+    states at most. So states are kept as the index's rows (ISO dates, flags as bits;
+    ISO days compare like the dates) and a CardState is built when one is read.
+    `CardStates(mapping)` copies any mapping of states (a CardStates cheaply: rows are
+    never changed in place).
+    """
+
+    __slots__ = ("_rows", "_states")
+
+    def __init__(self, states: Mapping[str, CardState] | None = None) -> None:
+        self._rows: dict[str, Row] = {}
+        self._states: dict[str, CardState] = {}  # the CardStates built or set so far
+        if isinstance(states, CardStates):
+            self._rows = dict(states._rows)
+            self._states = dict(states._states)
+        elif states:
+            for card_id, state in states.items():
+                self[card_id] = state
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, Row]) -> CardStates:
+        """States from the index's rows (the dict is kept, not copied)."""
+        states = cls()
+        states._rows = rows
+        return states
+
+    def __getitem__(self, card_id: str) -> CardState:
+        state = self._states.get(card_id)
+        if state is None:
+            state = self._states[card_id] = CardState.from_row(self._rows[card_id])
+        return state
+
+    def get(self, card_id: str, default: Any = None) -> Any:
+        # Mapping.get goes through KeyError for every missing card: slow in a loop.
+        if card_id in self._rows:
+            return self[card_id]
+        return default
+
+    def row(self, card_id: str) -> Row | None:
+        return self._rows.get(card_id)
+
+    def __setitem__(self, card_id: str, state: CardState) -> None:
+        self._rows[card_id] = state.to_row()
+        self._states[card_id] = state
+
+    def __delitem__(self, card_id: str) -> None:
+        del self._rows[card_id]
+        self._states.pop(card_id, None)
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __repr__(self) -> str:
+        return f"CardStates({len(self)} cards)"
+
+    def rows(self) -> Mapping[str, Row]:
+        """Every state as its row (read-only: the rows are shared, not copies)."""
+        return self._rows
+
+
+def rows_of(states: Mapping[str, CardState]) -> Mapping[str, Row]:
+    """The row form of any mapping of states (free for a CardStates)."""
+    if isinstance(states, CardStates):
+        return states.rows()
+    return {card_id: state.to_row() for card_id, state in states.items()}

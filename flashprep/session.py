@@ -33,12 +33,11 @@ from typing import Any
 
 from flashprep import clock, schedule
 from flashprep.decks import Card
-from flashprep.history import make_event
+from flashprep.events import Kind, make_event
 from flashprep.queue import QueueItem, build_queue, due_on, next_due
-from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
-from flashprep.statemap import CardStates
+from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState, CardStates
 
-BURY, SUSPEND, UNDO = "bury", "suspend", "undo"
+BURY, SUSPEND, UNDO = Kind.BURY, Kind.SUSPEND, Kind.UNDO
 # What a review screen reports besides a grade 0-5 (and BURY, SUSPEND, UNDO).
 REVEAL, QUIT = "reveal", "quit"
 QUEUE_KINDS = (NEW, REVIEW, REDRILL)

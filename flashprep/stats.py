@@ -4,19 +4,10 @@ The figures are pure functions of (collection, log facts, states, today): nothin
 the clock or prints. `flashprep.readiness` reuses the per-card activity gathered here. The
 only file written is an optional resume cache of the log pass (see "the resume cache").
 
-Reading the log. Card states come from the history's checkpoint, but per-day counts,
-retention and time need the whole log, and a log grows to millions of events. json.loads
-of a million events takes ~4 s here, so `read_facts` streams the log in 1 MB chunks and
-pulls the eight fields it needs with one regular expression written against the exact
-shape flashprep's own writer produces (`history.make_event`: compact separators, fixed key
-order). A chunk with any line the expression does not match falls back to json.loads and
-`history`'s own validation for that chunk, so a log written by anything else is still read
-correctly, only slower. Memory stays flat: one chunk and a few small dicts per card or day.
-Measured on 50k cards and 1M events (2 slow cores): ~3 s for the whole pass, ~0.9 s for a
-`stats --json` that resumes from the cache.
-
-Facts are plain tuples of strings straight from the log ("" where a field is absent), and
-numbers are converted only where a figure needs them: per-event work is what costs at scale.
+Reading the history. Card states come from the history; per-day counts, retention and time
+come from the index's `events` table (flashprep.index), which records for every event its
+day, kind, grade, duration, the card's interval before it and whether an undo took it back:
+each figure is one SQL aggregate, so no command reads the log itself.
 
 Definitions (documented in the README too):
 
@@ -44,148 +35,30 @@ Definitions (documented in the README too):
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 from collections.abc import Collection as SizedSet
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import itemgetter
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flashprep.decks import Card, Collection
-from flashprep.history import ANSWER_KINDS
+from flashprep.events import ANSWER_KINDS
 from flashprep.schedule import MATURE_DAYS, NEW_CARD, CardState
+
+if TYPE_CHECKING:
+    from flashprep.history import History
+    from flashprep.index import Index
 
 HEATMAP_WEEKS = 26
 DEFAULT_DAYS = 30
-
-# (event id, card id, day, kind, grade, duration_ms, undoes, interval after the event)
-Fact = tuple[str, str, str, str, str, str, str, str]
-
-# ------------------------------------------------------------------ reading the log
-
-_CHUNK = 1 << 20
-# One event line as history.make_event writes it. No match for the tail of the line: a
-# chunk is trusted only when it holds exactly one match per line (see read_facts).
-_FAST = re.compile(
-    r'\{"v":1,"id":"([^"\\]*)","card_id":"([^"\\]*)","ts":"[^"\\]*","day":"([0-9-]{10})",'
-    r'"kind":"([a-z]+)"(?:,"grade":([0-5]))?(?:,"duration_ms":([0-9]+))?'
-    r'(?:,"undoes":"([^"\\]*)")?[^\n]*?"state":\{[^\n]*?"interval":([0-9]+)'
-)
-
-
-def _fact_from_event(e: Mapping[str, Any]) -> Fact:
-    def s(key: str, obj: Mapping[str, Any] = e) -> str:
-        v = obj.get(key)
-        return "" if v is None else str(v)
-
-    return (s("id"), s("card_id"), s("day"), s("kind"), s("grade"), s("duration_ms"),
-            s("undoes"), s("interval", e["state"]))
-
-
-def _slow_facts(path: Path, body: bytes, first_line: int) -> list[Fact]:
-    """Every line of `body` through json.loads and the history's own checks (on the bytes,
-    so a line that is not UTF-8 is the same corrupt event it is to the history)."""
-    from flashprep.history import _decode
-
-    out = []
-    for n, line in enumerate(body.split(b"\n")[:-1]):
-        if line.strip():
-            out.append(_fact_from_event(_decode(path, first_line + n, line)))
-    return out
-
-
-def read_facts(path: Path) -> Iterator[list[Fact]]:
-    """Stream the facts of every complete event of the log at `path`, in batches (one per
-    1 MB chunk; nothing if the log is missing).
-
-    A corrupt line raises the same HistoryError as opening the history; an incomplete
-    last line (an interrupted write) is skipped, as the history does.
-    """
-    for facts, _, _ in _batches(path):
-        yield facts
-
-
-def _batches(
-    path: Path, start: int = 0, line: int = 1
-) -> Iterator[tuple[list[Fact], int | None, int]]:
-    """(facts, byte offset just past them or None for an unterminated last line, the line
-    number after them), from byte `start` (a line boundary) on."""
-    from flashprep.errors import HistoryError
-    from flashprep.fsutil import describe_os_error
-
-    try:
-        fh = open(path, "rb")
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise HistoryError(describe_os_error("read", path, exc)) from None
-    with fh:
-        fh.seek(start)
-        pos = start
-        rest = b""
-        while True:
-            try:
-                data = fh.read(_CHUNK)
-            except OSError as exc:
-                raise HistoryError(describe_os_error("read", path, exc)) from None
-            if not data:
-                break
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            raw, rest = data[:cut], data[cut:]
-            pos += cut
-            try:
-                body = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                facts = _slow_facts(path, raw, line)  # raises, naming the bad line
-                line += raw.count(b"\n")
-                yield facts, pos, line
-                continue
-            facts = _FAST.findall(body)
-            lines = body.count("\n")
-            if len(facts) != lines:
-                facts = _slow_facts(path, raw, line)
-            line += lines
-            yield facts, pos, line
-        if rest.strip():
-            try:
-                yield _slow_facts(path, rest + b"\n", line), None, line + 1
-            except HistoryError:
-                pass  # a torn last line: History.open warns about it and sets it aside
-
-
-def undone_ids(path: Path) -> set[str]:
-    """Ids named by `undoes` anywhere in the log (a byte scan, no parsing)."""
-    pattern = re.compile(rb'"undoes"\s*:\s*"([^"\\]*)"')
-    out: set[str] = set()
-    try:
-        with open(path, "rb") as fh:
-            rest = b""
-            while data := fh.read(_CHUNK):
-                data = rest + data
-                cut = data.rfind(b"\n") + 1
-                if b'"undoes"' in data[:cut]:
-                    out.update(m.decode("utf-8", "replace") for m in pattern.findall(data[:cut]))
-                rest = data[cut:]
-            if b'"undoes"' in rest:
-                out.update(m.decode("utf-8", "replace") for m in pattern.findall(rest))
-    except FileNotFoundError:
-        pass
-    return out
-
-
-# ------------------------------------------------------------------ one pass over the facts
-
-_ID, _CID, _DAY, _KIND, _MS = (itemgetter(i) for i in (0, 1, 2, 3, 5))
+_ANSWERS = "kind IN (" + ",".join(f"'{k}'" for k in sorted(ANSWER_KINDS)) + ") AND undone = 0"
 
 
 @dataclass
 class Activity:
-    """What one pass over the log gathers, for the cards in scope.
+    """What the history's answers add up to, for the cards in scope.
 
     `cards` holds, per card answered inside the window: [answers, duration_ms,
     young passed, young reviews, mature passed, mature reviews].
@@ -197,263 +70,34 @@ class Activity:
     cards: dict[str, list[int]] = field(default_factory=dict)
 
 
-class _UndoMismatch(Exception):
-    """An undo names an answer that is not its card's latest; rerun with every id known."""
-
-
-class _Replay:
-    """One pass in log order: the figures so far, and what the next events need per card.
-
-    A card's latest event gives the interval before its next answer (young or mature) and,
-    usually, the answer an undo takes back. Per-event work is what costs on a million
-    events, so outside the window runs of answers are counted with C-level helpers
-    (Counter.update, dict.update, sum over map) and only the window's events, and the rare
-    other events (undo, suspend, bury...), go one by one.
-    """
-
-    def __init__(self, window: tuple[date, date], undone: SizedSet[str] | None) -> None:
-        self.act = Activity((window[0].isoformat(), window[1].isoformat()))
-        self.last: dict[str, Fact] = {}
-        # A card's latest answer, kept where a later action (bury, suspend...) took its
-        # place in `last`: `flashprep undo` may take back an answer from behind one.
-        self.answer_behind: dict[str, Fact] = {}
-        # The slot (young/mature) each review answer in the window was counted in.
-        self.slots: dict[str, int] = {}
-        self.undone = undone
-
-    def before_window(self, batch: list[Fact]) -> bool:
-        """Whether every event of `batch` is before the window (and none is undone by an id
-        in `undone`): such a batch is counted in bulk and touches no window figure."""
-        if not batch:
-            return True
-        undone = self.undone
-        return max(map(_DAY, batch)) < self.act.window[0] and not (
-            undone and not undone.isdisjoint(map(_ID, batch))
-        )
-
-    def feed(self, batch: list[Fact], before_window: bool | None = None) -> None:
-        if not batch:
-            return
-        if not (self.before_window(batch) if before_window is None else before_window):
-            for f in batch:
-                self.one(f)
-            return
-        if set(map(_KIND, batch)) <= ANSWER_KINDS:
-            self.run(batch)
-            return
-        start = 0
-        for i, kind in enumerate(map(_KIND, batch)):
-            if kind not in ANSWER_KINDS:
-                self.run(batch[start:i])
-                self.one(batch[i])
-                start = i + 1
-        self.run(batch[start:])
-
-    def run(self, facts: list[Fact]) -> None:
-        """Answers before the window, none of them undone by an id in `undone`."""
-        act = self.act
-        act.days.update(map(_DAY, facts))
-        act.total_ms += sum(map(int, filter(None, map(_MS, facts))))
-        self.last.update(zip(map(_CID, facts), facts, strict=True))
-
-    def one(self, f: Fact) -> None:
-        cid, kind = f[1], f[3]
-        prev = self.last.get(cid)
-        if kind in ANSWER_KINDS:
-            if not (self.undone and f[0] in self.undone):
-                self._count(f, prev, +1)
-        elif self.undone is None:
-            if kind == "undo":
-                self._undo(f, prev)
-            elif prev is not None and prev[3] in ANSWER_KINDS:
-                self.answer_behind[cid] = prev
-        self.last[cid] = f
-
-    def _undo(self, f: Fact, prev: Fact | None) -> None:
-        target = f[6]
-        if prev is not None and (not target or prev[0] == target):
-            if prev[3] in ANSWER_KINDS:
-                self._count(prev, None, -1)
-            return  # an undone bury or suspend changes no figure
-        behind = self.answer_behind.pop(f[1], None)
-        if behind is not None and behind[0] == target:
-            self._count(behind, None, -1)
-            return
-        raise _UndoMismatch()
-
-    def _count(self, f: Fact, before: Fact | None, step: int) -> None:
-        """Add (step 1) or take back (step -1) answer `f`; `before` is the card's event
-        before it."""
-        act = self.act
-        day = f[2]
-        act.days[day] += step
-        ms = int(f[5] or 0) * step
-        act.total_ms += ms
-        if not act.window[0] <= day <= act.window[1]:
-            return
-        r = act.cards.get(f[1])
-        if r is None:
-            r = act.cards[f[1]] = [0, 0, 0, 0, 0, 0]
-        r[0] += step
-        r[1] += ms
-        if f[3] == "review":
-            if step > 0:
-                # Young or mature by the interval the card had before this answer.
-                slot = 2 if before is None or int(before[7] or 0) < MATURE_DAYS else 4
-                self.slots[f[0]] = slot
-            else:
-                slot = self.slots.pop(f[0], 2)
-            r[slot + 1] += step
-            if f[4] >= "3":
-                r[slot] += step
-
-    def snapshot(self) -> dict[str, Any]:
-        """What a cache needs to resume after events that were all before the window."""
-        return {
-            "days": dict(self.act.days),
-            "total_ms": self.act.total_ms,
-            "last": self.last,
-            "behind": self.answer_behind,
-        }
-
-    def restore(self, data: Mapping[str, Any]) -> None:
-        self.act.days.update(data["days"])
-        self.act.total_ms = int(data["total_ms"])
-        self.last = {k: tuple(v) for k, v in data["last"].items()}  # type: ignore[misc]
-        self.answer_behind = {k: tuple(v) for k, v in data["behind"].items()}  # type: ignore[misc]
-
-
-def gather(
-    batches: Iterable[list[Fact]],
-    window: tuple[date, date],
-    *,
-    scope: SizedSet[str] | None = None,
-    undone: SizedSet[str] | None = None,
-) -> Activity:
-    """Replay the facts in log order; only cards in `scope` (all when None) count.
-
-    With `undone` None, an undo subtracts the answer it names, which must be its card's
-    latest answer (flashprep only ever undoes that); otherwise _UndoMismatch is raised and
-    the caller passes the full set of undone ids (see `activity`). With `undone` given,
-    those answers are skipped outright.
-    """
-    replay = _Replay(window, undone)
-    for batch in batches:
-        if scope is not None:
-            batch = [f for f in batch if f[1] in scope]
-        replay.feed(batch)
-    return replay.act
-
-
 def activity(
-    path: Path,
-    window: tuple[date, date],
-    *,
-    scope: SizedSet[str] | None = None,
-    cache: Path | None = None,
+    idx: Index, window: tuple[date, date], *, scope: SizedSet[str] | None = None
 ) -> Activity:
-    """`gather` over the log at `path`, streamed; exact with any pattern of undos.
-
-    With `cache` (a file path; only without a scope) the pass resumes from what an earlier
-    run saved there, see `_cached_activity`.
-    """
-    try:
-        if cache is not None and scope is None:
-            return _cached_activity(path, window, cache)
-        return gather(read_facts(path), window, scope=scope)
-    except _UndoMismatch:
-        return gather(read_facts(path), window, scope=scope, undone=undone_ids(path))
-
-
-# ------------------------------------------------------------------ the resume cache
-#
-# Events before the window only add to per-day counts, the all-time total and each card's
-# latest event, and the log is append-only: so the state after the leading events that
-# are all before the window can be saved (<home>/cache/stats.json) and a later run starts
-# from there, reading only the rest of the log. It is used only while every saved event
-# is still before the window (a later study day, the same or a shorter --days), only when
-# the log still holds, at the saved offset, the event it ended with, and only by the
-# subtracting pass (an undo the cache cannot resolve falls back to a full, exact pass).
-# Like the deck cache it is written best-effort and atomically, and only after the
-# resumable part has grown by CACHE_STEP bytes, so most runs only read it.
-
-CACHE_FORMAT = 1
-CACHE_STEP = 4 << 20
-
-
-def _read_cache(cache: Path, log: Path, window_start: date) -> dict[str, Any] | None:
-    import json
-
-    from flashprep import __version__
-    from flashprep.history import log_ends_with
-
-    try:
-        data = json.loads(cache.read_bytes())
-        if (
-            not isinstance(data, dict)
-            or data.get("format") != [CACHE_FORMAT, __version__]
-            or data.get("log") != str(log.resolve())
-            or not data["horizon"] <= window_start.isoformat()
-        ):
-            return None
-        offset = int(data["offset"])
-        if offset <= 0 or not log_ends_with(log, offset, data["last_id"]):
-            return None
-        return data
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def _write_cache(cache: Path, data: dict[str, Any]) -> None:
-    import json
-
-    from flashprep import __version__
-    from flashprep.fsutil import atomic_write_bytes
-
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"format": [CACHE_FORMAT, __version__], **data}
-        atomic_write_bytes(cache, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
-    except Exception:
-        pass  # a cache that cannot be written only costs time
-
-
-def _cached_activity(path: Path, window: tuple[date, date], cache: Path) -> Activity:
-    replay = _Replay(window, None)
-    saved = _read_cache(cache, path, window[0])
-    start, line = 0, 1
-    if saved is not None:
-        replay.restore(saved)
-        start, line = int(saved["offset"]), int(saved["lines"]) + 1
-    resumable = True  # every event so far is before the window
-    mark: tuple[int, int, str] | None = None  # (offset, lines, last event id) to resume at
-    to_save: dict[str, Any] | None = None
-
-    def snapshot() -> dict[str, Any] | None:
-        if mark is None or mark[0] - start < CACHE_STEP:
-            return None
-        state = replay.snapshot()
-        return {
-            "log": str(path.resolve()), "horizon": window[0].isoformat(),
-            "offset": mark[0], "lines": mark[1], "last_id": mark[2],
-            # Copies: the events after the mark go on changing the live ones.
-            "days": dict(state["days"]), "total_ms": state["total_ms"],
-            "last": dict(state["last"]), "behind": dict(state["behind"]),
-        }
-
-    for facts, end, next_line in _batches(path, start, line):
-        bulk = replay.before_window(facts)
-        if resumable and not (bulk and end is not None):
-            resumable = False
-            to_save = snapshot()
-        replay.feed(facts, bulk)
-        if resumable and facts and end is not None:
-            mark = (end, next_line - 1, facts[-1][0])
-    if resumable:
-        to_save = snapshot()
-    if to_save is not None:
-        _write_cache(cache, to_save)
-    return replay.act
+    """The answers in the index (undone ones count nowhere), for the cards in `scope`
+    (all when None). Young and mature split by the card's interval before the answer."""
+    act = Activity((window[0].isoformat(), window[1].isoformat()))
+    where = _ANSWERS
+    if scope is not None:
+        idx.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY)")
+        idx.conn.execute("DELETE FROM temp.scope")
+        idx.conn.executemany("INSERT OR IGNORE INTO temp.scope VALUES (?)",
+                             ((c,) for c in scope))
+        where += " AND card_id IN (SELECT card_id FROM temp.scope)"
+    for day, n, ms in idx.query(
+        f"SELECT day, count(*), total(duration_ms) FROM events WHERE {where} GROUP BY day"
+    ):
+        act.days[day] = n
+        act.total_ms += int(ms)
+    young = f"kind = 'review' AND coalesce(prev_interval, 0) < {MATURE_DAYS}"
+    mature = f"kind = 'review' AND prev_interval >= {MATURE_DAYS}"
+    for cid, *figures in idx.query(
+        f"SELECT card_id, count(*), total(duration_ms), sum({young} AND grade >= 3), "
+        f"sum({young}), sum({mature} AND grade >= 3), sum({mature}) "
+        f"FROM events WHERE {where} AND day BETWEEN ? AND ? GROUP BY card_id",
+        act.window,
+    ):
+        act.cards[cid] = [int(v) for v in figures]
+    return act
 
 
 # ------------------------------------------------------------------ figures
@@ -687,26 +331,20 @@ def retention_text(r: Mapping[str, Any]) -> str:
     return f"{percent(r['rate'])} ({r['passed']}/{r['total']})" if r["total"] else "-"
 
 
-def cache_path(home: Path) -> Path:
-    return home / "cache" / "stats.json"
-
-
 def stats_report(
     collection: Collection,
-    log_path: Path,
-    states: Mapping[str, CardState],
+    history: History,
     today: date,
     *,
     decks: Sequence[str] = (),
     days: int = DEFAULT_DAYS,
-    cache: Path | None = None,
 ) -> dict[str, Any]:
-    """Stream the log at `log_path` and compute every figure (the CLI's way in)."""
+    """Every figure, from the history's index (the CLI's way in)."""
     for d in decks:
         collection.deck(d)  # an unknown deck id is an error before any work
     scope = None
     if decks:
         wanted = set(decks)
         scope = {cid for cid, deck in collection.card_decks.items() if deck in wanted}
-    act = activity(log_path, window(today, days), scope=scope, cache=cache)
-    return compute(collection, act, states, today, decks=decks, days=days)
+    act = activity(history.indexed(), window(today, days), scope=scope)
+    return compute(collection, act, history.states, today, decks=decks, days=days)

@@ -35,13 +35,12 @@ def stats(
 
     Example: flashprep stats --deck python --days 90 --html stats.html
     """
-    from flashprep.stats import cache_path, stats_report
+    from flashprep.stats import stats_report
 
     ws = workspace(ctx)
     decks = list(dict.fromkeys(deck or ()))
     with open_history(ws) as history:
-        report = stats_report(ws.collection, history.log_path, history.states, ws.today(),
-                              decks=decks, days=days, cache=cache_path(ws.home))
+        report = stats_report(ws.collection, history, ws.today(), decks=decks, days=days)
     if html is not None:
         from flashprep.htmlreport import render_html, write_report
 
@@ -71,13 +70,13 @@ def readiness(
     Example: flashprep readiness --target-date 2026-04-15
     """
     from flashprep.readiness import WINDOW_DAYS, parse_target, readiness_report
-    from flashprep.stats import activity, cache_path, window
+    from flashprep.stats import activity, window
 
     ws = workspace(ctx)
     today = ws.today()
     target = parse_target(target_date, today) if target_date is not None else None
     with open_history(ws) as history:
-        act = activity(history.log_path, window(today, WINDOW_DAYS), cache=cache_path(ws.home))
+        act = activity(history.indexed(), window(today, WINDOW_DAYS))
         report = readiness_report(ws.collection, act, history.states, today,
                                   new_per_day=ws.config.new_per_day, target=target)
     plan = report["target"]

@@ -1,0 +1,346 @@
+"""`<home>/cache/index.sqlite`: everything derived from the log, in one SQLite file.
+
+The log (flashprep.eventlog) is the only truth. The index holds what is derived from it,
+so that no command has to read the whole log:
+
+* `states`: every card's current state (the last event of each card wins), one row per
+  card in CardState.to_row's layout;
+* `events`: one row per event (its id, card, day, kind, grade, duration, the interval
+  before and after it, whether an undo took it back, and where its line is in the log),
+  for stats, show, undo and the commands that read past events;
+* `meta`: the log offset, line count and last event id the index covers;
+* `decks`: the parsed-deck cache, one row per deck file keyed by its path, size and
+  mtime_ns, so every source set (`--decks DIR` or not) keeps its own files' rows.
+
+It is disposable. On open it must be this flashprep's schema and cover a prefix of the
+log that still ends with the event it records (checked with `log_ends_with`); anything
+else (deleted, truncated, garbage, another schema, a journal that does not belong to it)
+is thrown away and rebuilt from the log. The tail of the log past what it covers is
+applied on open, so a crash between a log append and the index update loses nothing: the
+index is never trusted over the log.
+
+Durability: the index is written with synchronous=NORMAL in WAL mode. A power cut may lose
+its last transactions, which only means a longer tail to apply on the next open.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from flashprep.events import ANSWER_KINDS, Kind
+
+INDEX_NAME = "cache/index.sqlite"
+SCHEMA = 1  # PRAGMA user_version of this flashprep's index
+_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE states (
+    card_id TEXT PRIMARY KEY, ef INTEGER, interval INTEGER, repetitions INTEGER, due TEXT,
+    lapses INTEGER, reviews INTEGER, last_day TEXT, introduced TEXT, flags INTEGER,
+    buried_until TEXT
+) WITHOUT ROWID;
+CREATE TABLE events (
+    line INTEGER PRIMARY KEY, id TEXT NOT NULL, card_id TEXT NOT NULL, day TEXT NOT NULL,
+    kind TEXT NOT NULL, grade INTEGER, duration_ms INTEGER, undoes TEXT,
+    undone INTEGER NOT NULL DEFAULT 0, prev_interval INTEGER, interval INTEGER,
+    pos INTEGER NOT NULL, len INTEGER NOT NULL
+);
+CREATE TABLE decks (
+    key TEXT PRIMARY KEY, stamp BLOB, format BLOB, head BLOB, rows BLOB
+) WITHOUT ROWID;
+"""
+_EVENT_INDEXES = """
+CREATE INDEX events_card ON events (card_id, line);
+CREATE INDEX events_id ON events (id);
+CREATE INDEX events_day ON events (day);
+"""
+_ANSWERS = tuple(str(k) for k in ANSWER_KINDS)
+
+
+class IndexDamaged(Exception):
+    """The index file cannot be used (it is rebuilt)."""
+
+
+def index_path(home: Path) -> Path:
+    return Path(home) / INDEX_NAME
+
+
+def remove_index(home: Path) -> None:
+    """Delete the index and its journals (it is rebuilt from the log)."""
+    base = index_path(home)
+    for suffix in _SUFFIXES:
+        base.with_name(base.name + suffix).unlink(missing_ok=True)
+
+
+def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    if not create and not path.exists():
+        raise FileNotFoundError(path)
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":  # e.g. a read-only folder
+            conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _create_tables(conn: sqlite3.Connection) -> None:
+    """Make the tables of a new (empty) index file, unless another process just did."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise IndexDamaged("not a flashprep index")
+            for statement in (_TABLES + _EVENT_INDEXES).split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class Index:
+    """An open index. Read with its methods; change it only inside `transaction`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self.offset = 0
+        self.lines = 0
+        self.last_id: str | None = None
+        self._read_meta()
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, home: Path, *, create: bool = True) -> Index:
+        """Open the home's index, making a fresh empty one if there is none; raise
+        IndexDamaged when the file is not a usable index of this schema."""
+        path = index_path(home)
+        try:
+            conn = _connect(path, create=create)
+        except sqlite3.Error as exc:
+            raise IndexDamaged(str(exc)) from None
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and create:
+                _create_tables(conn)
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA:
+                raise IndexDamaged(f"index schema {version}")
+            return cls(conn, path)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise IndexDamaged(str(exc)) from None
+        except BaseException:
+            conn.close()
+            raise
+
+    @classmethod
+    def memory(cls) -> Index:
+        """A fresh index in memory, for a history whose index on disk cannot be used."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        _create_tables(conn)
+        return cls(conn, Path(":memory:"))
+
+    def _read_meta(self) -> None:
+        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+        offset, lines, last_id = meta.get("offset", 0), meta.get("lines", 0), meta.get("last_id")
+        if type(offset) is not int or type(lines) is not int or offset < 0 or lines < 0:
+            raise IndexDamaged("bad meta")
+        if last_id is not None and type(last_id) is not str:
+            raise IndexDamaged("bad meta")
+        self.offset, self.lines, self.last_id = offset, lines, last_id
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ reading
+
+    def state_rows(self) -> dict[str, tuple[Any, ...]]:
+        """Every card's state row (CardState.to_row's layout) by card id."""
+        cur = self.conn.execute(
+            "SELECT card_id, ef, interval, repetitions, due, lapses, reviews, last_day, "
+            "introduced, flags, buried_until FROM states"
+        )
+        return {r[0]: r[1:] for r in cur}
+
+    def card_spans(self, card_id: str) -> list[tuple[int, int]]:
+        """(offset, length) in the log of each of the card's events, in log order."""
+        return list(self.conn.execute(
+            "SELECT pos, len FROM events WHERE card_id = ? ORDER BY line", (card_id,)
+        ))
+
+    def last_answer(self) -> tuple[int, str, str] | None:
+        """(line, event id, card id) of the newest answer no undo took back."""
+        row = self.conn.execute(
+            f"SELECT line, id, card_id FROM events WHERE kind IN {_ANSWERS} AND undone = 0 "
+            "ORDER BY line DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def spans_after(self, line: int, card_id: str) -> list[tuple[int, int, str]]:
+        """(offset, length, event id) of the card's events after log line `line`."""
+        return list(self.conn.execute(
+            "SELECT pos, len, id FROM events WHERE card_id = ? AND line > ? ORDER BY line",
+            (card_id, line),
+        ))
+
+    def span_before(self, line: int, card_id: str) -> tuple[int, int] | None:
+        """(offset, length) of the card's last event before log line `line`."""
+        row = self.conn.execute(
+            "SELECT pos, len FROM events WHERE card_id = ? AND line < ? "
+            "ORDER BY line DESC LIMIT 1", (card_id, line),
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def undone_ids(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT id FROM events WHERE undone = 1")}
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read-only query over the tables above (stats and the reports use it)."""
+        return self.conn.execute(sql, params).fetchall()
+
+    # ------------------------------------------------------------ writing
+
+    def apply(
+        self,
+        events: Sequence[tuple[int, dict[str, Any]]],
+        spans: Sequence[tuple[int, int]],
+        end: int,
+        lines: int,
+        rows: Callable[[dict[str, Any]], tuple[Any, ...]],
+        prev: dict[str, tuple[Any, ...]] | None = None,
+    ) -> None:
+        """Index `events` ((line number, event), in log order) whose lines lie at `spans`,
+        and record that the index now covers the log up to `end` (`lines` lines).
+
+        `rows(event)` gives the state row an event leaves its card in; `prev` is the
+        card states before these events, if the caller has them (else they are read)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            (offset,) = conn.execute(
+                "SELECT coalesce((SELECT value FROM meta WHERE key = 'offset'), 0)"
+            ).fetchone()
+            if offset != self.offset:
+                raise IndexDamaged("the index changed under this process")
+            self._insert(events, spans, rows, prev)
+            last_id = events[-1][1]["id"] if events else self.last_id
+            conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (("offset", end), ("lines", lines), ("last_id", last_id)),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self.offset, self.lines, self.last_id = end, lines, last_id
+
+    def _insert(
+        self,
+        events: Sequence[tuple[int, dict[str, Any]]],
+        spans: Sequence[tuple[int, int]],
+        rows: Callable[[dict[str, Any]], tuple[Any, ...]],
+        prev: dict[str, tuple[Any, ...]] | None,
+    ) -> None:
+        conn = self.conn
+        intervals: dict[str, int | None] = {}
+        if prev is None:
+            ids = list({e["card_id"] for _, e in events})
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                marks = ",".join("?" * len(part))
+                intervals.update(conn.execute(
+                    f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", part
+                ))
+        else:
+            intervals = {k: v[1] for k, v in prev.items()}
+        ev_rows = []
+        states: dict[str, tuple[Any, ...]] = {}
+        undone: list[tuple[str]] = []
+        for (line, e), (pos, length) in zip(events, spans, strict=True):
+            cid = e["card_id"]
+            row = rows(e)
+            states[cid] = row
+            kind = e["kind"]
+            undoes = e.get("undoes") if kind == Kind.UNDO else None
+            if isinstance(undoes, str):
+                undone.append((undoes,))
+            else:
+                undoes = None
+            grade, ms = e.get("grade"), e.get("duration_ms")
+            ev_rows.append((
+                line, e["id"], cid, e["day"], kind,
+                grade if type(grade) is int else None, ms if type(ms) is int else None,
+                undoes, intervals.get(cid), row[1], pos, length,
+            ))
+            intervals[cid] = row[1]
+        conn.executemany(
+            "INSERT OR REPLACE INTO events (line, id, card_id, day, kind, grade, duration_ms, "
+            "undoes, prev_interval, interval, pos, len) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            ev_rows,
+        )
+        if undone:
+            conn.executemany("UPDATE events SET undone = 1 WHERE id = ?", undone)
+        conn.executemany(
+            "INSERT OR REPLACE INTO states VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            ((cid, *row) for cid, row in states.items()),
+        )
+
+    def reset(self) -> None:
+        """Forget every event and state (before a rebuild from the whole log)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM events")
+            conn.execute("DELETE FROM states")
+            conn.execute("DELETE FROM meta")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self.offset, self.lines, self.last_id = 0, 0, None
+
+    # ------------------------------------------------------------ the deck cache
+
+    def deck_heads(self, keys: Iterable[str]) -> dict[str, tuple[Any, Any, Any]]:
+        """(stamp, format, head) of each cached deck file in `keys`, undecoded."""
+        keys = list(keys)
+        out: dict[str, tuple[Any, Any, Any]] = {}
+        for chunk in range(0, len(keys), 500):
+            part = keys[chunk : chunk + 500]
+            marks = ",".join("?" * len(part))
+            for key, stamp, fmt, head in self.conn.execute(
+                f"SELECT key, stamp, format, head FROM decks WHERE key IN ({marks})", part
+            ):
+                out[key] = (stamp, fmt, head)
+        return out
+
+    def deck_rows(self, key: str) -> Any:
+        row = self.conn.execute("SELECT rows FROM decks WHERE key = ?", (key,)).fetchone()
+        return None if row is None else marshal.loads(row[0])
+
+    def store_decks(self, entries: Sequence[tuple[str, bytes, bytes, bytes, bytes]]) -> None:
+        """Replace the cached rows of these deck files (key, stamp, format, head, rows)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany("INSERT OR REPLACE INTO decks VALUES (?,?,?,?,?)", entries)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
