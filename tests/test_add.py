@@ -336,8 +336,8 @@ def test_the_history_is_read_for_its_ids_only(
     from flashprep.schedule import CardState
 
     user_deck(home)
-    assert cli("suspend", "sql-where-having").exit_code == 0  # leaves a state.json
-    assert (home / "state.json").exists()
+    assert cli("suspend", "sql-where-having").exit_code == 0  # leaves an index
+    assert (home / "cache" / "index.sqlite").exists()
 
     def decode(row: Any) -> CardState:
         raise AssertionError("a card state was decoded")

@@ -88,8 +88,9 @@ def loop(rel: str) -> Setup:
 def fingerprint(root: Path) -> dict[str, str]:
     """Every path under `root`: a hash for files, the target for symlinks (never followed).
 
-    Not <home>/cache: the deck cache only ever holds parses of files that parsed, and
-    a load that fails later (two files with one deck id) may still refresh it."""
+    Not <home>/cache: the index is derived from the log and the decks (its deck cache only
+    ever holds parses of files that parsed, and a load that fails later, with two files of
+    one deck id, may still refresh it)."""
     out: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
@@ -147,24 +148,22 @@ CASES = [
          [put("home/config.toml", bytes(range(256)))]),
     Case("config-is-a-folder", ["status"], "{home}/config.toml: is a folder, not a file",
          [put("home/config.toml", None)]),
-    # --- reviews.jsonl and state.json
+    # --- reviews.jsonl and the index derived from it
     Case("log-corrupt-line", ["status"], "{home}/reviews.jsonl:1: corrupt event",
-         [put("home/reviews.jsonl", "not json\n" + LOG_LINE), remove("home/state.json")]),
+         [put("home/reviews.jsonl", "not json\n" + LOG_LINE), remove("home/cache/index.sqlite")]),
     Case("log-latin1", ["suspend", "mini-one"], "{home}/reviews.jsonl:1: corrupt event",
          [put("home/reviews.jsonl", b'{"card_id":"caf\xe9"}\n' + LOG_LINE.encode()),
-          remove("home/state.json")]),
+          remove("home/cache/index.sqlite")]),
     Case("log-newer-schema", ["review"], "was written by a newer flashprep",
          [put("home/reviews.jsonl", LOG_LINE.replace('"v":1', '"v":99')),
-          remove("home/state.json")]),
+          remove("home/cache/index.sqlite")]),
     Case("log-is-a-folder", ["stats"], "cannot read {home}/reviews.jsonl: Is a directory",
-         [remove("home/reviews.jsonl"), remove("home/state.json"),
+         [remove("home/reviews.jsonl"), remove("home/cache/index.sqlite"),
           put("home/reviews.jsonl", None)]),
     Case("log-symlink-loop", ["undo"], "{home}/reviews.jsonl: Too many levels of symbolic links",
-         [remove("home/state.json"), loop("home/reviews.jsonl")]),
+         [remove("home/cache/index.sqlite"), loop("home/reviews.jsonl")]),
     Case("log-shorter-than-state", ["review"], "events are missing from the log",
          [put("home/reviews.jsonl", "")]),
-    Case("state-is-a-folder", ["cards"], "cannot read {home}/state.json: Is a directory",
-         [remove("home/state.json"), put("home/state.json", None)]),
     # --- deck files: <home>/decks, --decks
     Case("deck-invalid-toml", ["status"], "{home}/decks/mini.toml:1:6: invalid TOML",
          [put("home/decks/mini.toml", "[deck\n")]),
@@ -296,12 +295,12 @@ CASES = [
 
 @pytest.fixture
 def filled(cli: Any, home: Path) -> None:
-    """A user deck and two answers (so reviews.jsonl and state.json exist)."""
+    """A user deck and two answers (so reviews.jsonl and the index exist)."""
     (home / "decks").mkdir(parents=True)
     (home / "decks" / "mini.toml").write_text(MINI_DECK, encoding="utf-8")
     result = cli("review", "--plain", input="\n4\n\n5\nq\n")
     assert result.exit_code == 0, result.output
-    assert (home / "reviews.jsonl").exists() and (home / "state.json").exists()
+    assert (home / "reviews.jsonl").exists() and (home / "cache" / "index.sqlite").exists()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

@@ -1,8 +1,10 @@
-"""The JSON Lines log and state checkpoint: append, catch up, rebuild, refuse."""
+"""The JSON Lines log and the index derived from it: append, catch up, rebuild, refuse."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -23,7 +25,22 @@ def answer_cards(home: Path, ids: list[str], grade: int = 4) -> None:
             h.record(cid, "new", s, T0, D0, grade=grade, duration_ms=1500)
 
 
-def test_events_and_checkpoint(home: Path) -> None:
+def index_meta(home: Path) -> dict[str, object]:
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite")) as conn:
+        return dict(conn.execute("SELECT key, value FROM meta"))
+
+
+def damage_index(home: Path, damage: bytes | None) -> None:
+    path = home / "cache" / "index.sqlite"
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    if damage is None:
+        path.unlink()
+    else:
+        path.write_bytes(damage)
+
+
+def test_events_and_the_index(home: Path) -> None:
     answer_cards(home, ["a", "b"])
     lines = (home / "reviews.jsonl").read_text().splitlines()
     assert len(lines) == 2
@@ -31,68 +48,97 @@ def test_events_and_checkpoint(home: Path) -> None:
     assert ev["card_id"] == "a" and ev["grade"] == 4 and ev["kind"] == "new"
     assert ev["ts"] == "2026-03-10T09:00:00.000Z" and ev["day"] == "2026-03-10"
     assert ev["state"]["ef"] == 2.5 and ev["state"]["due"] == "2026-03-11"
-    state = json.loads((home / "state.json").read_text())
-    assert state["schema"] == 1 and state["lines"] == 2
-    assert state["offset"] == (home / "reviews.jsonl").stat().st_size
-    assert state["last_id"] == json.loads(lines[1])["id"]
-    assert set(state["cards"]) == {"a", "b"}
+    meta = index_meta(home)
+    assert meta["lines"] == 2
+    assert meta["offset"] == (home / "reviews.jsonl").stat().st_size
+    assert meta["last_id"] == json.loads(lines[1])["id"]
+    h = History.open(home)
+    assert set(h.states) == {"a", "b"} and h.replayed == 0 and h.warnings == []
+    assert not (home / "state.json").exists()
+
+
+def index_bytes(home: Path) -> bytes:
+    """The index as it stands (its write-ahead log folded in)."""
+    index = home / "cache" / "index.sqlite"
+    with closing(sqlite3.connect(index)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return index.read_bytes()
 
 
 def test_reader_catches_up_from_the_tail(home: Path) -> None:
     answer_cards(home, ["a"])
-    checkpoint = (home / "state.json").read_bytes()
+    kept = index_bytes(home)  # the index as it was after one answer
     answer_cards(home, ["b", "c"])
-    (home / "state.json").write_bytes(checkpoint)  # a crash before the checkpoint replace
+    damage_index(home, kept)  # a crash between the log appends and the index updates
     h = History.open(home)
     assert set(h.states) == {"a", "b", "c"}
     assert h.replayed == 2 and h.warnings == []
     assert h.states == replay(home / "reviews.jsonl")
+    h.close()
+    assert index_meta(home)["lines"] == 3  # the reader brought the index up to date
+    assert History.open(home).replayed == 0
 
 
-@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"schema": 1}', None])
-def test_damaged_checkpoint_is_rebuilt(home: Path, damage: bytes | None) -> None:
+@pytest.mark.parametrize("damage", [b"", b"{not json", b"SQLite format 3\x00" + b"x" * 200, None])
+def test_damaged_index_is_rebuilt(home: Path, damage: bytes | None) -> None:
     answer_cards(home, ["a", "b"])
     before = History.open(home).states
-    if damage is None:
-        (home / "state.json").unlink()
-    else:
-        (home / "state.json").write_bytes(damage)
+    damage_index(home, damage)
     h = History.open(home, write=True)
     h.close()
     assert h.states == before
-    assert len(h.warnings) == 1 and "rebuilt it from the log" in h.warnings[0]
-    assert json.loads((home / "state.json").read_text())["lines"] == 2
+    if damage is None:
+        assert h.warnings == []  # a missing index is simply built
+    else:
+        assert len(h.warnings) == 1 and "rebuilding it from the log" in h.warnings[0]
+    assert index_meta(home)["lines"] == 2
+    assert History.open(home).replayed == 0
+
+
+def test_an_index_of_another_log_is_rebuilt(home: Path) -> None:
+    answer_cards(home, ["a", "b"])
+    log = home / "reviews.jsonl"
+    first = log.read_bytes().split(b"\n")[0] + b"\n"
+    log.write_bytes(first + first.replace(b'"card_id":"a"', b'"card_id":"z"'))
+    h = History.open(home, write=True)
+    h.close()
+    assert set(h.states) == {"a", "z"}
+    assert any("does not match the log" in w for w in h.warnings)
 
 
 def test_torn_last_line_is_set_aside_by_the_next_writer(home: Path) -> None:
     answer_cards(home, ["a"])
-    checkpoint = (home / "state.json").read_bytes()
+    kept = index_bytes(home)
     answer_cards(home, ["b"])
     log = home / "reviews.jsonl"
     data = log.read_bytes()
     cut = data[: len(data) - 20]
     log.write_bytes(cut)
-    # A crash mid-append happens before the checkpoint that would include the event.
-    (home / "state.json").write_bytes(checkpoint)
+    # A crash mid-append happens before the index update that would include the event.
+    damage_index(home, kept)
     reader = History.open(home)
     assert set(reader.states) == {"a"}
     assert any("the last line is incomplete" in w for w in reader.warnings)
-    assert log.read_bytes() == cut  # readers never repair
+    assert log.read_bytes() == cut  # readers never repair the log
     answer_cards(home, ["c"])
     lines = log.read_text().splitlines()
     assert [json.loads(x)["card_id"] for x in lines] == ["a", "c"]
     torn_len = len(cut) - (data.index(b"\n") + 1)
     assert (home / "reviews.jsonl.torn").read_bytes() == cut[-torn_len:] + b"\n"
+    assert set(History.open(home).states) == {"a", "c"}
 
 
 def test_complete_last_event_without_newline_is_kept(home: Path) -> None:
     answer_cards(home, ["a", "b"])
     log = home / "reviews.jsonl"
     log.write_bytes(log.read_bytes()[:-1])
-    (home / "state.json").unlink()
+    damage_index(home, None)
     answer_cards(home, ["c"])
     assert [json.loads(x)["card_id"] for x in log.read_text().splitlines()] == ["a", "b", "c"]
     assert not (home / "reviews.jsonl.torn").exists()
+    h = History.open(home)
+    assert h.replayed == 0 and h.states == replay(log)
+    assert [e["card_id"] for e in h.card_events("b")] == ["b"]
 
 
 def test_corrupt_middle_line_is_an_error_and_the_file_is_untouched(home: Path) -> None:
@@ -101,7 +147,7 @@ def test_corrupt_middle_line_is_an_error_and_the_file_is_untouched(home: Path) -
     lines = log.read_bytes().split(b"\n")
     lines[1] = b'{"broken": '
     log.write_bytes(b"\n".join(lines))
-    (home / "state.json").unlink()
+    damage_index(home, None)
     before = log.read_bytes()
     with pytest.raises(HistoryError) as exc:
         History.open(home, write=True)
@@ -112,13 +158,33 @@ def test_corrupt_middle_line_is_an_error_and_the_file_is_untouched(home: Path) -
 
 def test_newer_schema_is_refused(home: Path) -> None:
     answer_cards(home, ["a"])
-    state = json.loads((home / "state.json").read_text())
-    state["schema"] = 99
-    (home / "state.json").write_text(json.dumps(state))
+    log = home / "reviews.jsonl"
+    log.write_bytes(log.read_bytes().replace(b'"v":1', b'"v":99'))
+    damage_index(home, None)
     with pytest.raises(HistoryError) as exc:
         History.open(home, write=True)
     assert "written by a newer flashprep (schema 99, this one reads 1)" in str(exc.value)
-    assert json.loads((home / "state.json").read_text())["schema"] == 99
+    assert b'"v":99' in log.read_bytes()
+
+
+def test_an_index_of_another_schema_is_rebuilt(home: Path) -> None:
+    answer_cards(home, ["a"])
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite")) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    h = History.open(home, write=True)
+    h.close()
+    assert set(h.states) == {"a"} and "damaged" in h.warnings[0]
+    assert History.open(home).warnings == []
+
+
+def test_a_log_shorter_than_the_index_is_refused(home: Path) -> None:
+    answer_cards(home, ["a", "b"])
+    log = home / "reviews.jsonl"
+    log.write_bytes(b"")
+    with pytest.raises(HistoryError) as exc:
+        History.open(home)
+    assert "events are missing from the log" in str(exc.value)
+    assert log.read_bytes() == b""
 
 
 def test_one_writer_at_a_time(home: Path) -> None:
@@ -144,28 +210,48 @@ def test_state_of_unknown_card_is_new(home: Path) -> None:
     assert History.open(home).state("x") == NEW_CARD
 
 
-def test_a_checkpoint_of_one_object_per_card_is_still_read(home: Path) -> None:
-    """state.json written before rows (CardState.to_dict per card) loads without a rebuild."""
-    answer_cards(home, ["a", "b"])
-    data = json.loads((home / "state.json").read_text())
-    assert data["card_fields"][:2] == ["ef100", "interval"]
-    before = History.open(home).states
-    del data["card_fields"]
-    data["cards"] = {k: v.to_dict() for k, v in before.items()}
-    (home / "state.json").write_text(json.dumps(data))
-    h = History.open(home)
-    assert h.states == before and h.warnings == [] and h.replayed == 0
+def test_a_home_of_the_previous_release_opens_with_the_same_states(home: Path) -> None:
+    """tests/data/home-0.1 was written by the release that kept state.json and marshal
+    caches: its card states come back the same, and its derived files are retired."""
+    import shutil
+
+    src = Path(__file__).parent / "data" / "home-0.1"
+    shutil.copytree(src, home, dirs_exist_ok=True)
+    expected = json.loads((src / "state.json").read_text())
+    h = History.open(home, write=True)
+    h.close()
+    from flashprep.schedule import CardState
+
+    rows = expected["cards"]
+    assert {k: v.to_row() for k, v in h.states.items()} == rows
+    assert {k: CardState.from_row(v) for k, v in rows.items()} == replay(home / "reviews.jsonl")
+    assert not (home / "state.json").exists() and (home / "state.json.old").exists()
+    assert not (home / "cache" / "state.marshal").exists()
 
 
-def test_card_events_reads_only_that_cards_lines(home: Path) -> None:
-    from flashprep.history import card_events
+def test_a_previous_release_state_json_with_more_than_the_log_is_refused(home: Path) -> None:
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "data" / "home-0.1", home, dirs_exist_ok=True)
+    (home / "reviews.jsonl").write_bytes(b"")
+    with pytest.raises(HistoryError) as exc:
+        History.open(home)
+    assert "events are missing from the log" in str(exc.value)
+    assert f"shorter than {home / 'state.json'} records" in str(exc.value)
+
+
+def test_card_events_through_the_index_and_without_it(home: Path) -> None:
+    from flashprep.eventlog import card_events_scan
 
     answer_cards(home, ["a", "ab", "a"])
     log = home / "reviews.jsonl"
+    with History.open(home) as h:
+        assert [e["card_id"] for e in h.card_events("a")] == ["a", "a"]
+        assert h.card_events("zz") == []
     lines = log.read_bytes().split(b"\n")
     lines.insert(1, b'{"damaged line of another card"')  # not read: no "card_id":"a" in it
     log.write_bytes(b"\n".join(lines))
-    events = card_events(log, "a")
+    events = card_events_scan(log, "a")
     assert [e["card_id"] for e in events] == ["a", "a"]
-    assert card_events(log, "zz") == []
-    assert card_events(home / "missing.jsonl", "a") == []
+    assert card_events_scan(log, "zz") == []
+    assert card_events_scan(home / "missing.jsonl", "a") == []

@@ -114,8 +114,8 @@ def test_the_history_is_read_for_its_ids_only(
 
     run(cli, "import", str(ANKI))
     card_id = cards_json(cli)[0]["id"]
-    run(cli, "suspend", card_id)  # leaves a state.json
-    assert (home / "state.json").exists()
+    run(cli, "suspend", card_id)  # leaves an index
+    assert (home / "cache" / "index.sqlite").exists()
 
     def decode(row: Any) -> CardState:
         raise AssertionError("a card state was decoded")

@@ -223,12 +223,15 @@ def test_undo_goes_back_answer_by_answer_then_stops(cli: Any, mini_decks: Path, 
     )
 
 
-def test_undo_warns_once_about_a_damaged_state(cli: Any, mini_decks: Path, home: Path) -> None:
+def test_undo_warns_once_about_a_damaged_index(cli: Any, mini_decks: Path, home: Path) -> None:
     review(cli, mini_decks, "\n5\nq\n")
-    (home / "state.json").write_text("garbage")
+    index = home / "cache" / "index.sqlite"
+    for suffix in ("-wal", "-shm"):
+        index.with_name(index.name + suffix).unlink(missing_ok=True)
+    index.write_text("garbage")
     result = ok(cli, "--decks", str(mini_decks), "undo")
     assert result.stderr == (
-        f"flashprep: warning: {home / 'state.json'} is damaged; rebuilt it from the log\n"
+        f"flashprep: warning: {index} is damaged; rebuilding it from the log\n"
     )
 
 

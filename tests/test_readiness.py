@@ -140,9 +140,10 @@ def build_history(home: Path) -> None:
 
 def report(home: Path, deck_dir: Path, **kw: Any) -> dict[str, Any]:
     col = load_collection(home, [deck_dir])
-    log = home / "reviews.jsonl"
-    act = stats.activity(log, stats.window(TODAY, readiness.WINDOW_DAYS))
-    return readiness.readiness_report(col, act, replay(log), TODAY, **kw)
+    with History.open(home) as h:
+        assert h.states == replay(home / "reviews.jsonl")
+        act = stats.activity(h.indexed(), stats.window(TODAY, readiness.WINDOW_DAYS))
+        return readiness.readiness_report(col, act, h.states, TODAY, **kw)
 
 
 def row(

@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from flashprep import schedule, stats
 from flashprep.clock import study_day
 from flashprep.decks import load_collection
+from flashprep.eventlog import scan
 from flashprep.history import History, replay
+from flashprep.index import Index, remove_index
 from flashprep.schedule import CardState
 
 TODAY = date(2026, 3, 10)  # the study day of conftest's FLASHPREP_NOW
@@ -110,8 +112,9 @@ class Engine:
 
 def report(home: Path, deck_dir: Path, today: date = TODAY, **kw: Any) -> dict[str, Any]:
     col = load_collection(home, [deck_dir])
-    log = home / "reviews.jsonl"
-    return stats.stats_report(col, log, replay(log), today, **kw)
+    with History.open(home) as h:
+        assert h.states == replay(home / "reviews.jsonl")
+        return stats.stats_report(col, h, today, **kw)
 
 
 def rate(passed: int, total: int) -> dict[str, Any]:
@@ -400,29 +403,6 @@ def test_bad_days(cli, decks: Path) -> None:  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------ reading the log
 
 
-def test_the_fast_reader_matches_what_history_writes(
-    home: Path, decks: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    build_retention_history(home).close()
-    log = home / "reviews.jsonl"
-
-    def no_slow_path(*args: Any) -> Any:
-        raise AssertionError("a line history.make_event wrote missed the fast path")
-
-    monkeypatch.setattr(stats, "_slow_facts", no_slow_path)
-    fast = [f for batch in stats.read_facts(log) for f in batch]
-    monkeypatch.undo()
-    # The same events with their keys in another order take the json path.
-    shuffled = home / "shuffled.jsonl"
-    with open(shuffled, "w", encoding="utf-8") as fh:
-        for line in log.read_text(encoding="utf-8").splitlines():
-            e = json.loads(line)
-            fh.write(json.dumps(dict(reversed(list(e.items())))) + "\n")
-    slow = [f for batch in stats.read_facts(shuffled) for f in batch]
-    assert fast == slow and len(fast) == len(log.read_text().splitlines())
-    assert stats.undone_ids(log) == stats.undone_ids(shuffled) and len(stats.undone_ids(log)) == 2
-
-
 def test_a_torn_last_line_is_skipped_and_a_corrupt_line_is_an_error(
     cli, home: Path, decks: Path  # type: ignore[no-untyped-def]
 ) -> None:
@@ -435,19 +415,18 @@ def test_a_torn_last_line_is_skipped_and_a_corrupt_line_is_an_error(
         fh.write(b'{"v":1,"id":"x","card_id":"a1","ts":"2026-03-0')
     assert report(home, decks)["answers"] == 2
     lines = log.read_bytes().split(b"\n")
-    lines[0] = b"{" + b"x" * (len(lines[0]) - 1)  # same length: the checkpoint still fits
+    lines[0] = b"{" + b"x" * (len(lines[0]) - 1)  # same length: the index still fits
     log.write_bytes(b"\n".join(lines))
+    remove_index(home)  # so the log is read again, line 1 included
     res = cli("--decks", str(decks), "stats", "--json")
     assert res.exit_code == 2
-    assert "the last line is incomplete" in res.output.splitlines()[0]  # History's warning
     assert res.output.splitlines()[-1].startswith(f"flashprep: error: {log}:1: corrupt event")
 
 
 def test_a_line_that_is_not_utf8_is_a_corrupt_event_as_for_the_history(
     cli, home: Path, decks: Path  # type: ignore[no-untyped-def]
 ) -> None:
-    """The slow path decodes the line's bytes, as History does; it used to read the text
-    with replacement characters and count the answer of a card "a\ufffd"."""
+    """The log's bytes are decoded as UTF-8 strictly: never an answer of a card "a\ufffd"."""
     e = Engine(home)
     e.answer("a1", 5, "2026-03-01T10:00:00+00:00")
     e.answer("a2", 5, "2026-03-02T10:00:00+00:00")
@@ -455,7 +434,8 @@ def test_a_line_that_is_not_utf8_is_a_corrupt_event_as_for_the_history(
     log = home / "reviews.jsonl"
     first, rest = log.read_bytes().split(b"\n", 1)
     log.write_bytes(first.replace(b'"card_id":"a1"', b'"card_id":"a\xff"') + b"\n" + rest)
-    res = cli("--decks", str(decks), "stats", "--json")  # the checkpoint is past line 1
+    remove_index(home)
+    res = cli("--decks", str(decks), "stats", "--json")
     assert res.exit_code == 2
     assert res.output.splitlines()[-1].startswith(
         f"flashprep: error: {log}:1: corrupt event ('utf-8' codec can't decode byte 0xff"
@@ -490,8 +470,9 @@ def reference(path: Path, window: tuple[date, date]) -> tuple[Counter[str], dict
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(0, 2**32 - 1))
 def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int) -> None:  # type: ignore[no-untyped-def]
-    """Random histories with undos of every kind: fast path, undo subtraction and the
-    fall-back exact pass all agree with a json.loads replay."""
+    """Random histories with undos of every kind: the index kept up to date answer by
+    answer, one rebuilt from the log, and one built in memory all agree with a json.loads
+    replay."""
     rnd = random.Random(seed)
     home = tmp_path_factory.mktemp("h")
     e = Engine(home)
@@ -513,19 +494,19 @@ def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int
     log = home / "reviews.jsonl"
     window = (date(2026, 1, 1), date(2026, 3, 1))
     days, cards_ref = reference(log, window)
-    def one_by_one() -> stats.Activity:
-        # One event per batch: every path of the batch logic in turn.
-        batches = ([f] for b in stats.read_facts(log) for f in b)
-        try:
-            return stats.gather(batches, window)
-        except stats._UndoMismatch:
-            return stats.gather(stats.read_facts(log), window, undone=stats.undone_ids(log))
-
-    for act in (
-        stats.activity(log, window),
-        stats.gather(stats.read_facts(log), window, undone=stats.undone_ids(log)),
-        one_by_one(),
-    ):
+    results = []
+    with History.open(home) as h:
+        results.append(stats.activity(h.indexed(), window))
+    remove_index(home)
+    with History.open(home) as h:
+        results.append(stats.activity(h.indexed(), window))
+        memory = Index.memory()
+        tail = scan(log)
+        memory.apply(tail.events, tail.spans or [], tail.end, tail.lines,
+                     lambda ev: tuple(CardState.from_dict(ev["state"]).to_row()))
+        results.append(stats.activity(memory, window))
+        assert h.indexed().undone_ids() == memory.undone_ids()
+    for act in results:
         assert +act.days == +days
         assert {k: v for k, v in act.cards.items() if v[0]} == cards_ref
 
@@ -619,141 +600,3 @@ def test_html_report_renders_in_headless_chromium(  # type: ignore[no-untyped-de
     assert parser.urls == []
 
 
-# ------------------------------------------------------------------ the resume cache
-
-
-def random_history(e: Engine, rnd: random.Random, start: str, steps: int) -> None:
-    """Answers, actions, and undos as review and `flashprep undo` make them: of the answer
-    just given, or of an answer with a bury of the same card after it."""
-    moment = datetime.fromisoformat(start)
-    for _ in range(steps):
-        moment += timedelta(hours=rnd.choice([2, 24, 24 * 6]))
-        card = rnd.choice(["a1", "a2", "a3", "b1"])
-        event = e.answer(card, rnd.randint(0, 5), moment.isoformat(), ms=rnd.randint(0, 5000))
-        roll = rnd.random()
-        if roll < 0.1:
-            e.undo(event, (moment + timedelta(seconds=5)).isoformat())
-        elif roll < 0.15:
-            e.action(card, "bury", (moment + timedelta(seconds=5)).isoformat())
-            _, before = e.before[event["id"]]
-            e.undo(event, (moment + timedelta(seconds=9)).isoformat(),
-                   state=schedule.bury(before, study_day(moment, 4)))
-        elif roll < 0.2:
-            e.action(card, "suspend", (moment + timedelta(seconds=5)).isoformat())
-
-
-def plain(log: Path, window: tuple[date, date]) -> stats.Activity:
-    return stats.gather(stats.read_facts(log), window, undone=stats.undone_ids(log))
-
-
-def same(a: stats.Activity, b: stats.Activity) -> bool:
-    return (+a.days == +b.days and a.total_ms == b.total_ms
-            and {k: v for k, v in a.cards.items() if v[0]} == {k: v for k, v in b.cards.items()
-                                                               if v[0]})
-
-
-@pytest.mark.parametrize("seed", range(8))
-def test_resuming_from_the_cache_gives_the_same_figures(
-    home: Path, monkeypatch: pytest.MonkeyPatch, seed: int
-) -> None:
-    monkeypatch.setattr(stats, "CACHE_STEP", 0)
-    monkeypatch.setattr(stats, "_CHUNK", 2048)  # many batches from a small log
-    starts: list[int] = []
-    real = stats._batches
-
-    def spy(path: Path, start: int = 0, line: int = 1):  # type: ignore[no-untyped-def]
-        starts.append(start)
-        return real(path, start, line)
-
-    monkeypatch.setattr(stats, "_batches", spy)
-    rnd = random.Random(seed)
-    log, cache = home / "reviews.jsonl", home / "cache" / "stats.json"
-    e = Engine(home)
-    random_history(e, rnd, "2025-01-01T10:00:00+00:00", 100)
-    old = e.answer("a5", 4, "2025-11-01T10:00:00+00:00")
-    e.h.checkpoint()
-    first = stats.window(date(2026, 3, 10), 30)
-    act = stats.activity(log, first, cache=cache)
-    assert cache.exists() and starts == [0]
-    assert same(act, plain(log, first))
-    saved = json.loads(cache.read_text())
-    assert saved["horizon"] == "2026-02-09" and saved["offset"] == log.stat().st_size
-    # An undo of the last answer the cache holds, more answers, a later day: the pass
-    # resumes from the saved offset.
-    e.undo(old, "2026-03-10T11:00:00+00:00")
-    random_history(e, rnd, "2026-03-10T12:00:00+00:00", 40)
-    e.close()
-    later = stats.window(date(2026, 6, 1), 30)
-    starts.clear()
-    act = stats.activity(log, later, cache=cache)
-    assert starts == [saved["offset"]]
-    assert same(act, plain(log, later))
-    # A longer window than the saved horizon allows reads the whole log again.
-    wide = stats.window(date(2026, 3, 10), 400)
-    starts.clear()
-    act = stats.activity(log, wide, cache=cache)
-    assert starts == [0]
-    assert same(act, plain(log, wide))
-
-
-def test_a_cache_that_no_longer_fits_the_log_is_ignored(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(stats, "CACHE_STEP", 0)
-    monkeypatch.setattr(stats, "_CHUNK", 2048)
-    log, cache = home / "reviews.jsonl", home / "cache" / "stats.json"
-    e = Engine(home)
-    random_history(e, random.Random(1), "2025-06-01T10:00:00+00:00", 50)
-    e.close()
-    window = stats.window(date(2026, 3, 10), 30)
-    stats.activity(log, window, cache=cache)
-    assert cache.exists() and json.loads(cache.read_text())["offset"] > 0
-    # The log replaced by another history (as a restore from backup might): new ids.
-    log.unlink()
-    (home / "state.json").unlink()
-    e = Engine(home)
-    random_history(e, random.Random(2), "2025-06-01T10:00:00+00:00", 50)
-    e.close()
-    assert same(stats.activity(log, window, cache=cache), plain(log, window))
-    # Cut short (events lost): the saved offset is past the end.
-    data = log.read_bytes()
-    stats.activity(log, window, cache=cache)
-    log.write_bytes(data[: len(data) // 3].rsplit(b"\n", 1)[0] + b"\n")
-    assert same(stats.activity(log, window, cache=cache), plain(log, window))
-    # Garbage in the cache file.
-    cache.write_text("{not json")
-    assert same(stats.activity(log, window, cache=cache), plain(log, window))
-
-
-def test_a_cache_that_points_at_a_deeply_nested_line_is_a_miss(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The cache's check of the log (history.log_ends_with) treats a line json cannot
-    decode for its depth as a mismatch, so the pass reports the corrupt line as every
-    reader of the log does, instead of a RecursionError."""
-    from flashprep.errors import HistoryError
-
-    monkeypatch.setattr(stats, "CACHE_STEP", 0)
-    log, cache = home / "reviews.jsonl", home / "cache" / "stats.json"
-    e = Engine(home)
-    random_history(e, random.Random(3), "2025-06-01T10:00:00+00:00", 20)
-    e.close()
-    window = stats.window(date(2026, 3, 10), 30)
-    stats.activity(log, window, cache=cache)
-    with open(log, "ab") as fh:
-        fh.write(b"[" * 20_000 + b"]" * 20_000 + b"\n")  # under 64 KiB: read whole
-    saved = json.loads(cache.read_text())
-    cache.write_text(json.dumps({**saved, "offset": log.stat().st_size}))
-    with pytest.raises(HistoryError, match=r"reviews.jsonl:\d+: corrupt event"):
-        stats.activity(log, window, cache=cache)
-
-
-def test_the_cli_keeps_the_cache_in_the_home(cli, home: Path, decks: Path,  # type: ignore[no-untyped-def]
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stats, "CACHE_STEP", 0)
-    monkeypatch.setattr(stats, "_CHUNK", 256)  # about a line a batch
-    build_retention_history(home).close()
-    first = json.loads(cli("--decks", str(decks), "stats", "--json").output)
-    assert stats.cache_path(home).exists()
-    assert json.loads(cli("--decks", str(decks), "stats", "--json").output) == first
-    assert first == json.loads(json.dumps(report(home, decks)))

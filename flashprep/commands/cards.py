@@ -402,10 +402,10 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     moment = ws.now()
-    # Find the answer read-only first: with nothing to undo, nothing is written
-    # (no lock file, no backup, no empty log in a new home). Its warnings are the
-    # writer's too, so only the writer's open below prints them.
-    with ws.history() as history:
+    # Find the answer read-only first: with nothing to undo, the history is not written
+    # (no backup, no empty log in a new home). A damaged index is reported (and rebuilt)
+    # by this read, so the writer below finds nothing more to say about it.
+    with open_history(ws) as history:
         undo_last(history, moment, ws.today(moment), record=False)
     with open_history(ws, write=True) as history:
         result = undo_last(history, moment, ws.today(moment))
