@@ -84,6 +84,8 @@ class History:
         self._progress: Progress | None = None
         self._may_fix = False  # whether this process may rewrite the index
         self._memory: index.Index | None = None  # see `indexed`
+        # Appended (line, event, span) that the index does not hold yet (a failed update).
+        self._unindexed: list[tuple[int, dict[str, Any], tuple[int, int]]] = []
 
     # ------------------------------------------------------------ opening
 
@@ -166,12 +168,15 @@ class History:
         self._may_fix = self.writable or self._can_lock()
         if rebuild:
             index.remove_index(self.home)
+        path = index.index_path(self.home)
         try:
             return index.Index.open(self.home, create=self._may_fix)
+        except index.IndexUnavailable as exc:
+            if not self._may_fix:
+                return None  # e.g. a read-only home: the log alone serves a reader
+            self.warnings.append(f"{path} cannot be opened ({exc}); rebuilding it from the log")
         except index.IndexDamaged:
-            self.warnings.append(
-                f"{index.index_path(self.home)} is damaged; rebuilding it from the log"
-            )
+            self.warnings.append(f"{path} is damaged; rebuilding it from the log")
         except OSError:  # none yet and a reader may not make one, or a read-only home
             return None
         if not self._may_fix:
@@ -204,20 +209,19 @@ class History:
         if idx is not None and idx.offset > 0:
             self._check_log_not_lost(idx.offset, idx.lines, index.index_path(self.home))
             if not eventlog.log_ends_with(self.log_path, idx.offset, idx.last_id):
-                self.warnings.append(
-                    f"{index.index_path(self.home)} does not match the log; rebuilding it "
-                    "from the log"
-                )
-                if self._may_fix:
-                    idx.reset()
-                else:
-                    idx.close()
-                    idx = self.index = None
-        if (idx is None or idx.offset == 0) and not rebuild:
+                self._discard_index(f"{index.index_path(self.home)} does not match the log")
+        if (self.index is None or self.index.offset == 0) and not rebuild:
             self._check_legacy_checkpoint()
-        if idx is not None:
-            self.states = CardStates.from_rows(idx.state_rows())
-            self.offset, self.lines, self.last_id = idx.offset, idx.lines, idx.last_id
+        if self.index is not None:
+            try:
+                rows = self.index.state_rows()
+            except index.IndexDamaged:
+                self._discard_index(f"{index.index_path(self.home)} is damaged")
+                rows = self.index.state_rows() if self.index is not None else {}
+            idx = self.index
+            self.states = CardStates.from_rows(rows)
+            if idx is not None:
+                self.offset, self.lines, self.last_id = idx.offset, idx.lines, idx.last_id
         if self.offset == 0 and self._progress is not None and self._log_size() > 1 << 22:
             self._progress(0, self._log_size())
         tail = eventlog.scan(self.log_path, self.offset, self.lines + 1)
@@ -234,6 +238,19 @@ class History:
                 f"{self.log_path}: the last line is incomplete (an interrupted write, "
                 f"{len(tail.torn)} bytes); it is ignored and will be set aside at the next write"
             )
+
+    def _discard_index(self, why: str) -> None:
+        """Start the index afresh (or, when this process may not, do without it)."""
+        self.warnings.append(f"{why}; rebuilding it from the log")
+        assert self.index is not None
+        self.index.close()
+        self.index = None
+        if self._may_fix:
+            try:
+                index.remove_index(self.home)
+                self.index = index.Index.open(self.home)
+            except (OSError, index.IndexDamaged):
+                self.index = None
 
     def _log_size(self) -> int:
         try:
@@ -344,20 +361,30 @@ class History:
         prev = {e["card_id"]: self.states.row(e["card_id"]) for e in events}
         states = [(e["card_id"], CardState.from_dict(e["state"])) for e in events]
         spans = self._log.append(events)
-        numbered = []
         for card_id, state in states:
             self.states[card_id] = state
-        for e in events:
+        for e, span in zip(events, spans, strict=True):
             self.lines += 1
-            numbered.append((self.lines, e))
+            self._unindexed.append((self.lines, e, span))
         self.offset = spans[-1][0] + spans[-1][1]
         self.last_id = events[-1]["id"]
-        if self.index is not None and self.index.offset == spans[0][0]:
-            try:
-                self.index.apply(numbered, spans, self.offset, self.lines, _row,
-                                 {k: v for k, v in prev.items() if v is not None})
-            except Exception as exc:
-                self.warnings.append(f"the index was not updated ({exc}); the log is complete")
+        known = {k: v for k, v in prev.items() if v is not None}
+        # `prev` describes these events only: with older ones waiting, the index reads it.
+        self._index_unindexed(known if len(self._unindexed) == len(events) else None)
+
+    def _index_unindexed(self, prev: dict[str, Any] | None = None) -> None:
+        """Index the appended events the index lacks; on failure they wait for the next
+        append (or the next open, which applies the log's tail)."""
+        idx, todo = self.index, self._unindexed
+        if idx is None or not todo or idx.offset != todo[0][2][0]:
+            return
+        try:
+            idx.apply([(n, e) for n, e, _ in todo], [sp for _, _, sp in todo], self.offset,
+                      self.lines, _row, prev)
+        except Exception as exc:
+            self.warnings.append(f"the index was not updated ({exc}); the log is complete")
+            return
+        todo.clear()
 
     def record(
         self, card_id: str, kind: str, state: CardState, moment: datetime, day: date, **fields: Any

@@ -28,10 +28,13 @@ from __future__ import annotations
 import marshal
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flashprep.events import ANSWER_KINDS, Kind
+from flashprep.schedule import ROW_FIELDS
+from flashprep.sm2 import MIN_EF
 
 INDEX_NAME = "cache/index.sqlite"
 SCHEMA = 1  # PRAGMA user_version of this flashprep's index
@@ -60,10 +63,15 @@ CREATE INDEX events_id ON events (id);
 CREATE INDEX events_day ON events (day);
 """
 _ANSWERS = tuple(str(k) for k in ANSWER_KINDS)
+_DAY_FIELDS = frozenset({"due", "last_day", "introduced", "buried_until"})
 
 
 class IndexDamaged(Exception):
-    """The index file cannot be used (it is rebuilt)."""
+    """The index file is not a usable index (it is rebuilt)."""
+
+
+class IndexUnavailable(IndexDamaged):
+    """The index cannot be opened here (a read-only home, a folder in its place)."""
 
 
 def index_path(home: Path) -> Path:
@@ -93,6 +101,35 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _iso_day(value: Any) -> bool:
+    if type(value) is not str or len(value) != 10:
+        return False
+    try:
+        return date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def _check_rows(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Raise ValueError unless every row (card_id first, then CardState.to_row's places)
+    holds values CardState.from_row accepts, dates as YYYY-MM-DD. Each place's distinct
+    values are checked once: a few milliseconds for 50,000 rows."""
+    if not rows:
+        return
+    for place, name in enumerate(("card_id", *ROW_FIELDS)):
+        values = {r[place] for r in rows}
+        if name == "card_id":
+            bad = [v for v in values if type(v) is not str or not v]
+        elif name in _DAY_FIELDS:
+            bad = [v for v in values if v is not None and not _iso_day(v)]
+        else:  # `type(v) is int` leaves out bools, as CardState.from_row does
+            bad = [v for v in values if type(v) is not int or v < 0]
+            if not bad and name == "ef100" and min(values) < MIN_EF:
+                bad = [min(values)]
+        if bad:
+            raise ValueError(f"{name}: {bad[0]!r}")
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
@@ -132,7 +169,9 @@ class Index:
         path = index_path(home)
         try:
             conn = _connect(path, create=create)
-        except sqlite3.Error as exc:
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise IndexUnavailable(str(exc)) from None
             raise IndexDamaged(str(exc)) from None
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -142,6 +181,9 @@ class Index:
             if version != SCHEMA:
                 raise IndexDamaged(f"index schema {version}")
             return cls(conn, path)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            raise IndexUnavailable(str(exc)) from None
         except sqlite3.Error as exc:
             conn.close()
             raise IndexDamaged(str(exc)) from None
@@ -171,12 +213,21 @@ class Index:
     # ------------------------------------------------------------ reading
 
     def state_rows(self) -> dict[str, tuple[Any, ...]]:
-        """Every card's state row (CardState.to_row's layout) by card id."""
-        cur = self.conn.execute(
-            "SELECT card_id, ef, interval, repetitions, due, lapses, reviews, last_day, "
-            "introduced, flags, buried_until FROM states"
-        )
-        return {r[0]: r[1:] for r in cur}
+        """Every card's state row (CardState.to_row's layout) by card id; IndexDamaged if
+        a row is not one CardState.from_row accepts (the index is checked as it is read,
+        so a damaged one is rebuilt, never half used)."""
+        try:
+            rows = self.conn.execute(
+                "SELECT card_id, ef, interval, repetitions, due, lapses, reviews, last_day, "
+                "introduced, flags, buried_until FROM states"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise IndexDamaged(str(exc)) from None
+        try:
+            _check_rows(rows)
+        except (ValueError, TypeError) as exc:
+            raise IndexDamaged(f"a bad card state ({exc})") from None
+        return {r[0]: r[1:] for r in rows}
 
     def card_spans(self, card_id: str) -> list[tuple[int, int]]:
         """(offset, length) in the log of each of the card's events, in log order."""

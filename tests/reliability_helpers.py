@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flashprep.history import History, scan
+from flashprep.eventlog import scan
+from flashprep.history import History
 from flashprep.schedule import CardState, answer, answer_kind
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -86,17 +87,45 @@ def states_of(home: Path) -> dict[str, CardState]:
     return dict(History.open(home).states)
 
 
-def fingerprint(root: Path, skip: tuple[str, ...] = ("lock",)) -> dict[str, str]:
-    """sha256 of every file under `root` by relative path (and '<dir>' for folders)."""
+def fingerprint(root: Path, skip: tuple[str, ...] = ("lock", "cache")) -> dict[str, str]:
+    """sha256 of every file under `root` by relative path (and '<dir>' for folders).
+
+    Not the lock, nor cache/: the index there is derived from the log, and any reader may
+    bring it up to date (tests check it against the log with doctor's index check)."""
     out: dict[str, str] = {}
     if not root.exists():
         return out
     for p in sorted(root.rglob("*")):
         rel = str(p.relative_to(root))
-        if rel in skip:
+        if rel in skip or rel.split("/", 1)[0] in skip:
             continue
         out[rel] = "<dir>" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+def index_bytes(home: Path) -> bytes | None:
+    """The home's index file as it stands (its write-ahead log folded in), or None."""
+    import sqlite3
+    from contextlib import closing
+
+    path = home / "cache" / "index.sqlite"
+    if not path.exists():
+        return None
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.read_bytes()
+
+
+def put_index(home: Path, data: bytes | None) -> None:
+    """Replace the home's index (and its journals) with `data`; None removes it."""
+    path = home / "cache" / "index.sqlite"
+    for suffix in ("-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    if data is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
 
 
 def answers_missing(acknowledged: list[str], present: list[str]) -> int:

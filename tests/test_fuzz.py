@@ -26,7 +26,8 @@ from reliability_helpers import build_history, fingerprint, tally
 from flashprep.config import load_config, parse_config
 from flashprep.decks import EXTRA, build_collection, parse_deck_text, read_deck_file
 from flashprep.errors import FlashprepError
-from flashprep.history import History, scan
+from flashprep.eventlog import scan
+from flashprep.history import History
 
 EXAMPLES = int(os.environ.get("FLASHPREP_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

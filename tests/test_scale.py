@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flashprep.statemap import CardStates, check_rows, rows_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from flashprep.errors import DeckError
 from flashprep.history import History
 from flashprep.queue import QueueItem
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState, answer
-from flashprep.statemap import CardStates, check_rows, rows_of
 
 D0 = date(2026, 3, 10)
 # A week of days around the few "todays" below, so that days often coincide.
