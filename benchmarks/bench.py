@@ -135,7 +135,8 @@ def simulate(
     to the review limit, then new cards in deck order up to the new limit, and a
     card graded below 4 comes back at the end of the session until it scores 4 or 5.
     """
-    from flashprep.history import LOG_NAME, make_event
+    from flashprep.eventlog import LOG_NAME
+    from flashprep.events import make_event
     from flashprep.schedule import NEW_CARD, answer, answer_kind
 
     states: dict[str, Any] = {}
@@ -217,7 +218,7 @@ def make_home(
 ) -> HomeInfo:
     """Write a synthetic home at `home` (replacing what is there)."""
     from flashprep.decks import load_collection
-    from flashprep.history import LOG_NAME, History
+    from flashprep.history import History
 
     started = time.perf_counter()
     rng = random.Random(seed)
@@ -235,12 +236,11 @@ def make_home(
     col = load_collection(home)
     order = [c.id for c in col.select()]
     result, end, written = simulate(home, order, reviews, rng, new_per_day, reviews_per_day)
-    history = History(home)
-    history.states = result["states"]
-    history.offset = (home / LOG_NAME).stat().st_size
-    history.lines = result["lines"]
-    history.last_id = result["last_id"]
-    history.checkpoint()  # state.json and its cache, as a writer leaves them
+    # The first writer indexes the whole log, as after an upgrade or a deleted index.
+    built = time.perf_counter()
+    with History.open(home, write=True) as history:
+        assert history.states == result["states"]
+    index_seconds = time.perf_counter() - built
     now = f"{end.isoformat()}T09:00:00+00:00"
     info = HomeInfo(
         home=home, cards=len(col.cards), extra_cards=extra_cards, reviews=written, now=now,
@@ -250,7 +250,7 @@ def make_home(
     meta = {
         "format": HOME_FORMAT, "cards": info.cards, "extra_cards": extra_cards,
         "reviews": written, "now": now, "days": info.days, "seed": seed,
-        "seconds": round(info.seconds, 1),
+        "seconds": round(info.seconds, 1), "index_seconds": round(index_seconds, 2),
     }
     (home / "bench.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return info
@@ -499,20 +499,24 @@ def save_costs(infos: list[HomeInfo], n: int = SAVES) -> list[list[float]]:
     Each home's history is opened for writing once, as a review session does, and
     the saves go round the homes one at a time (typical, large, huge, typical, ...),
     so every home meets the same moments of the disk and of this process. Then
-    every log is cut back and every state.json put back as it was.
+    every log is cut back and every index put back as it was.
     """
     from flashprep import schedule
-    from flashprep.history import LOG_NAME, STATE_NAME, History
+    from flashprep.history import LOG_NAME, History
+    from flashprep.index import index_path
 
     rng = random.Random(1)
     opened: list[tuple[History, list[str], datetime, date]] = []
-    saved: list[tuple[Path, int, Path, bytes]] = []
+    saved: list[tuple[Path, int, Path, Path]] = []
     times: list[list[float]] = [[] for _ in infos]
     try:
         for info in infos:
             ws = workspace_at(info)
-            log, state = info.home / LOG_NAME, info.home / STATE_NAME
-            saved.append((log, log.stat().st_size, state, state.read_bytes()))
+            log, index = info.home / LOG_NAME, index_path(info.home)
+            keep = index.with_name("index.sqlite.bench-copy")
+            _checkpoint_index(index)
+            shutil.copyfile(index, keep)
+            saved.append((log, log.stat().st_size, index, keep))
             history = History.open(info.home, write=True)
             moment = ws.now()
             opened.append((history, sorted(ws.collection.card_decks), moment, ws.today(moment)))
@@ -529,12 +533,22 @@ def save_costs(infos: list[HomeInfo], n: int = SAVES) -> list[list[float]]:
                 spent.append((time.perf_counter() - t0) * 1000)
     finally:
         for history, *_ in opened:
-            history.close(checkpoint=False)
-        for log, size, state, data in saved:
+            history.close()
+        for log, size, index, keep in saved:
             with open(log, "r+b") as fh:
                 fh.truncate(size)
-            state.write_bytes(data)
+            _checkpoint_index(index)
+            os.replace(keep, index)
     return times
+
+
+def _checkpoint_index(path: Path) -> None:
+    """Fold the index's write-ahead log into its file, so the file alone is the index."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def save_cost(info: HomeInfo, n: int = SAVES) -> list[float]:

@@ -30,7 +30,8 @@ from flashprep.fsutil import describe_os_error, fsync_dir
 
 BACKUP_DIR = "backups"
 KEEP_DAYS = 7
-FILES = (LOG_NAME, "state.json")  # state.json: an older flashprep's checkpoint
+FILES = (LOG_NAME,)  # the index is derived from the log: rebuilt, never backed up
+OLD_FILES = (LOG_NAME, "state.json")  # what an older flashprep's backups hold
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INCOMPLETE = ".incomplete-"
 
@@ -92,7 +93,7 @@ def _copy(src: Path, dst: Path) -> None:
 
 def _remove_ours(folder: Path) -> None:
     """Remove the files this module writes from `folder`, then the folder if empty."""
-    for name in FILES:
+    for name in OLD_FILES:
         try:
             (folder / name).unlink()
         except OSError:

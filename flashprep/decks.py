@@ -10,19 +10,17 @@ deck; a user card may replace a bundled card of the same id only with
 
 Parsing a deck file means tomllib plus the pydantic models in
 flashprep.deckschema. Both are slow next to reading a cache, so the parsed,
-validated cards of each file are cached in `<home>/cache/decks.marshal`, keyed by
-the file's path, size and mtime; a warm start reads that cache and never imports
+validated cards of each file are cached in the home's index (flashprep.index), keyed
+by the file's path, size and mtime; a warm start reads that cache and never imports
 pydantic. A changed file is parsed and validated again.
 
-The cache keeps two parts (see the cache section): an index with what every
-start needs (each file's deck table and its cards' ids, lines, draft and
-override flags) and the card rows, each card a tuple of its Card fields
-(marshal keeps tuples, and a tuple unpacks straight into Card). A start reads
-the index only; the rows are read when a command first asks for Card objects
-(Collection.cards), which `flashprep status` never does: at 50,000 cards that
-is ~2 ms against ~250 ms for building every Card. It is only a cache: another
-Python, flashprep version or Card layout, or a file that does not load, is a
-miss and the decks are parsed again.
+Each file's cache entry has two parts (see the cache section): a head with what every
+start needs (the file's deck table and its cards' ids, lines, draft and override
+flags) and the card rows, each card a tuple of its Card fields (marshal keeps tuples,
+and a tuple unpacks straight into Card). A start reads the heads only; the rows are
+read when a command first asks for Card objects (Collection.cards), which
+`flashprep status` never does. It is only a cache: another Python, flashprep version
+or Card layout, or a file that does not load, is a miss and the file is parsed again.
 """
 
 from __future__ import annotations
@@ -407,26 +405,20 @@ def read_deck_file(path: Path) -> dict[str, Any]:
 
 # ----------------------------------------------------------------- cache
 #
-# `<home>/cache/decks.marshal` is a 16-byte header (two lengths) and two marshal
-# blobs:
+# Parsed deck files are cached in the home's index (flashprep.index, table `decks`), one
+# row per file keyed by its resolved path and stamped with its size and mtime_ns, so a
+# run with `--decks DIR` adds its files' rows without evicting anyone else's. A row holds
+# two marshal blobs:
 #
-#   index  {"format": _cache_key(), "files": {key: {"stamp": [size, mtime_ns],
-#          "head": DeckFile.head()}}}, where a file's head is its [deck] table,
-#          checklist, and its cards' ids, lines, and draft and override positions:
-#          all that assembling the collection and counting cards need;
-#   rows   {key: [row, ...]}: each card as a tuple of its Card fields but deck and
-#          path (_ROW_FIELDS), text included. Unmarshalled only when a command
-#          first asks for Card objects (Collection.cards).
+#   head   DeckFile.head(): the file's [deck] table, checklist, and its cards' ids, lines,
+#          and draft and override positions: all that assembling the collection and
+#          counting cards need;
+#   rows   each card as a tuple of its Card fields but deck and path (_ROW_FIELDS), text
+#          included. Read only when a command first asks for Card objects.
 #
-# At 50,000 cards the index loads in ~2 ms and the rows in ~70 ms. The file is
-# memory-mapped, so rows read later come from the same file as the index even if
-# another process has replaced the cache meanwhile (os.replace leaves the mapping
-# on the old file). Rows that do not match the index (a damaged cache) are parsed
-# again from the deck file.
-
-
-def _cache_path(home: Path) -> Path:
-    return home / "cache" / "decks.marshal"
+# At 50,000 cards the heads load in a few milliseconds. Rows that do not match their
+# head (a damaged cache) are parsed again from the deck file. The cache is best effort:
+# an index that cannot be opened or written only costs the parse.
 
 
 # A cached card is its Card fields minus the two that belong to the file.
@@ -434,7 +426,6 @@ _ROW_FIELDS = tuple(f for f in Card.__slots__ if f not in ("deck", "path"))
 _DECK_AT = Card.__slots__.index("deck")
 _PATH_AT = Card.__slots__.index("path") - 1  # position in a row that already has the deck
 _ID, _LINE, _DRAFT, _OVERRIDE = (_ROW_FIELDS.index(f) for f in ("id", "line", "draft", "override"))
-_HEADER = 16  # the index's and the rows' lengths, 8 bytes each
 
 
 def _cache_key() -> list[Any]:
@@ -507,90 +498,27 @@ def _rows_match(rows: Any, ids: tuple[str, ...]) -> bool:
         return False
 
 
-class _CachedRows:
-    """The rows blob of a mapped cache file, unmarshalled on first use."""
-
-    def __init__(self, home: Path, view: Any, start: int) -> None:
-        self.home = home
-        self._view = view  # an mmap of the cache file
-        self._start = start
-        self._files: dict[str, Any] | None = None
-
-    def close(self) -> None:
-        """Unmap the file unread (Windows cannot replace a file that is mapped)."""
-        if self._files is None:
-            self._view.close()
-            self._files = {}
-
-    def rows(self, key: str, path: Path, ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
-        if self._files is None:
-            import marshal
-
-            try:
-                files = marshal.loads(self._view[self._start :])
-            except Exception:
-                files = None
-            self._view.close()  # everything is read: let a writer replace the file
-            self._files = files if isinstance(files, dict) else {}
-        rows = self._files.get(key)
-        if _rows_match(rows, ids):
-            return rows  # type: ignore[no-any-return]
-        # A damaged cache: drop it (the next run writes a fresh one) and parse the file,
-        # which must still hold the cards the index listed.
-        _cache_path(self.home).unlink(missing_ok=True)
-        rows = DeckFile.from_parsed(read_deck_file(path)).rows()
-        if tuple(r[_ID] for r in rows) != ids:
-            raise DeckError("the file changed while flashprep read it; run the command again",
-                            path)
-        return rows
-
-
-def _read_cache(home: Path) -> tuple[dict[str, Any], _CachedRows | None]:
-    """The cache's index entries by file key, and its rows; ({}, None) on a miss."""
-    import marshal
-    import mmap
+def _open_cache(home: Path) -> Any:
+    """The home's index for its deck cache, or None (then nothing is cached)."""
+    from flashprep import index
 
     try:
-        with open(_cache_path(home), "rb") as fh:
-            view = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):  # missing, or empty (mmap refuses 0 bytes)
-        return {}, None
+        return index.Index.open(home)
+    except (OSError, index.IndexDamaged):
+        return None
+
+
+def _cached_rows(idx: Any, key: str, path: Path, ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
     try:
-        index_len = int.from_bytes(view[:8], "little")
-        rows_len = int.from_bytes(view[8:_HEADER], "little")
-        if len(view) != _HEADER + index_len + rows_len:
-            raise ValueError("not a whole cache file")
-        index = marshal.loads(view[_HEADER : _HEADER + index_len])
-        if not isinstance(index, dict) or index.get("format") != _cache_key():
-            raise ValueError("another format")
-        files = index["files"]
-        if not isinstance(files, dict):
-            raise ValueError("no files")
-    except Exception:  # not a cache file of this Python and flashprep: a miss
-        view.close()
-        return {}, None
-    return files, _CachedRows(home, view, _HEADER + index_len)
-
-
-def _write_cache(home: Path, entries: dict[str, tuple[list[int], DeckFile]]) -> None:
-    """Best effort: a cache that cannot be written only costs speed."""
-    import marshal
-
-    from flashprep.fsutil import atomic_write_bytes
-
-    path = _cache_path(home)
-    try:
-        index = marshal.dumps({
-            "format": _cache_key(),
-            "files": {k: {"stamp": stamp, "head": f.head()} for k, (stamp, f) in entries.items()},
-        })
-        rows = marshal.dumps({k: f.rows() for k, (_, f) in entries.items()})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        header = len(index).to_bytes(8, "little") + len(rows).to_bytes(8, "little")
-        atomic_write_bytes(path, header + index + rows)
-        (path.parent / "decks.json").unlink(missing_ok=True)  # the older JSON cache
-    except Exception:
-        pass
+        rows = idx.deck_rows(key)
+    except Exception:  # a damaged cache: parse the file
+        rows = None
+    if _rows_match(rows, ids):
+        return rows  # type: ignore[no-any-return]
+    rows = DeckFile.from_parsed(read_deck_file(path)).rows()
+    if tuple(r[_ID] for r in rows) != ids:
+        raise DeckError("the file changed while flashprep read it; run the command again", path)
+    return rows
 
 
 def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
@@ -620,36 +548,45 @@ def load_parsed(
     sources: Sequence[tuple[Path, str]], home: Path | None, *, use_cache: bool = True
 ) -> list[tuple[Path, str, DeckFile]]:
     """Every source as a DeckFile: from the cache where its stamp matches, else parsed."""
-    index, cached_rows = _read_cache(home) if (home is not None and use_cache) else ({}, None)
-    entries: dict[str, tuple[list[int], DeckFile]] = {}  # what the cache should hold now
-    out = []
-    changed = False
+    import marshal
+
+    idx = _open_cache(home) if (home is not None and use_cache) else None
+    keyed = []
     for path, source in sources:
         try:
             # stat first: resolve() raises RuntimeError, not OSError, on a symlink loop.
-            stamp = _stat_key(path)
+            stamp = marshal.dumps(_stat_key(path))
             key = str(path.resolve())
         except OSError as exc:
             raise DeckError(f"cannot read: {exc.strerror}", path) from None
-        hit = index.get(key)
+        keyed.append((path, source, key, stamp))
+    fmt = marshal.dumps(_cache_key())
+    heads: dict[str, Any] = {}
+    if idx is not None:
+        try:
+            heads = idx.deck_heads(k for _, _, k, _ in keyed)
+        except Exception:
+            heads = {}
+    out = []
+    fresh = []
+    for path, source, key, stamp in keyed:
         f = None
-        if cached_rows is not None and isinstance(hit, dict) and hit.get("stamp") == stamp:
+        hit = heads.get(key)
+        if hit is not None and hit[0] == stamp and hit[1] == fmt:
             try:
-                head = hit["head"]
-                f = DeckFile(head, load=partial(cached_rows.rows, key, path, head["ids"]))
-            except (KeyError, TypeError):
+                head = marshal.loads(hit[2])
+                f = DeckFile(head, load=partial(_cached_rows, idx, key, path, head["ids"]))
+            except Exception:
                 f = None
         if f is None:
             f = DeckFile.from_parsed(read_deck_file(path))
-            changed = True
-        entries[key] = (stamp, f)
+            fresh.append((key, stamp, fmt, marshal.dumps(f.head()), marshal.dumps(f.rows())))
         out.append((path, source, f))
-    if home is not None and use_cache and (changed or set(entries) != set(index)):
-        for _, f in entries.values():
-            f.rows()  # what the old cache holds is read before it is replaced
-        if cached_rows is not None:
-            cached_rows.close()
-        _write_cache(home, entries)
+    if idx is not None and fresh:
+        try:
+            idx.store_decks(fresh)
+        except Exception:
+            pass  # a cache that cannot be written only costs speed
     return out
 
 

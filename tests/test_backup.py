@@ -24,13 +24,13 @@ def write_on(home: Path, day: date, card: str = "card-0") -> History:
 
 def test_the_first_write_of_a_day_backs_up_the_files_as_they_were(home: Path) -> None:
     build_history(home, days=2, cards=3)
-    log, state = (home / "reviews.jsonl").read_bytes(), (home / "state.json").read_bytes()
+    log = (home / "reviews.jsonl").read_bytes()
     h = write_on(home, date(2026, 3, 20))
     day = home / "backups" / "2026-03-20"
     assert h.backup == day
     assert (day / "reviews.jsonl").read_bytes() == log
-    assert (day / "state.json").read_bytes() == state
-    assert sorted(p.name for p in day.iterdir()) == ["reviews.jsonl", "state.json"]
+    # The index is derived from the log: only the log is backed up.
+    assert sorted(p.name for p in day.iterdir()) == ["reviews.jsonl"]
     # The second write of the day leaves that backup alone.
     h2 = write_on(home, date(2026, 3, 20), "card-1")
     assert h2.backup is None
@@ -45,10 +45,10 @@ def test_a_backup_restores_the_states_of_its_day(tmp_path: Path, home: Path) -> 
     assert History.open(home).states != before
     restored = tmp_path / "restored"
     restored.mkdir()
-    for name in ("reviews.jsonl", "state.json"):
-        (restored / name).write_bytes((home / "backups" / "2026-03-20" / name).read_bytes())
+    (restored / "reviews.jsonl").write_bytes(
+        (home / "backups" / "2026-03-20" / "reviews.jsonl").read_bytes())
     h = History.open(restored)
-    assert h.states == before and h.warnings == [] and h.replayed == 0
+    assert h.states == before and h.warnings == []
 
 
 def test_a_fresh_home_has_nothing_to_back_up(home: Path) -> None:
@@ -92,9 +92,8 @@ def test_a_failed_backup_leaves_no_partial_folder_and_the_answer_is_still_saved(
 
     def copy_then_fail(src: Path, dst: Path) -> None:
         calls.append(src.name)
-        if len(calls) == 2:  # the log is copied, then the disk is full
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real_copy(src, dst)
+        real_copy(src, dst)  # the log is copied, then the disk is full before the rename
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     real_copy = backup._copy
     monkeypatch.setattr(backup, "_copy", copy_then_fail)

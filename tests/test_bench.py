@@ -35,9 +35,13 @@ def test_a_tiny_home_is_accepted_by_status_and_validate(
     assert info.cards > 30  # the bundled decks are there too
     log = (info.home / "reviews.jsonl").read_bytes()
     assert log.count(b"\n") == 400
-    state = json.loads((info.home / "state.json").read_text())
-    assert state["offset"] == len(log) and state["lines"] == 400
-    assert state["last_id"] == json.loads(log.splitlines()[-1])["id"]
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(info.home / "cache" / "index.sqlite")) as conn:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert meta["offset"] == len(log) and meta["lines"] == 400
+    assert meta["last_id"] == json.loads(log.splitlines()[-1])["id"]
 
     monkeypatch.setenv("FLASHPREP_HOME", str(info.home))
     monkeypatch.setenv("FLASHPREP_NOW", info.now)
@@ -49,7 +53,7 @@ def test_a_tiny_home_is_accepted_by_status_and_validate(
     validate = cli("validate")
     assert validate.exit_code == 0, validate.output
     assert validate.stdout.strip().endswith(f"{info.cards} card(s), 400 history event(s): ok")
-    # The checkpoint matched the log: nothing was replayed or rebuilt.
+    # The index matched the log: nothing was replayed or rebuilt.
     from flashprep.history import History
 
     h = History.open(info.home)
@@ -59,12 +63,16 @@ def test_a_tiny_home_is_accepted_by_status_and_validate(
 def test_save_cost_is_measured_and_leaves_the_home_as_it_was(
     bench: ModuleType, tmp_path: Path
 ) -> None:
+    from flashprep.history import History
+
     info = bench.make_home(tmp_path / "home", 0, 50)
-    log, state = info.home / "reviews.jsonl", info.home / "state.json"
-    before = (log.read_bytes(), state.read_bytes())
+    log = info.home / "reviews.jsonl"
+    before = (log.read_bytes(), dict(History.open(info.home).states))
     times = bench.save_cost(info, n=5)
     assert len(times) == 5 and all(t > 0 for t in times)
-    assert (log.read_bytes(), state.read_bytes()) == before
+    after = History.open(info.home)
+    assert (log.read_bytes(), dict(after.states)) == before
+    assert after.replayed == 0 and after.warnings == []
 
 
 def test_make_home_from_the_command_line(tmp_path: Path) -> None:

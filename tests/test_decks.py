@@ -182,7 +182,7 @@ def test_cache_is_used_and_invalidated(home: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     p = write(home / "decks", "mine.toml", HEAD + card("a"))
     load_collection(home)
-    assert (home / "cache" / "decks.marshal").exists()
+    assert (home / "cache" / "index.sqlite").exists()
     calls = []
     import flashprep.decks as decks
 
@@ -223,7 +223,10 @@ def test_an_unreadable_cache_is_a_miss(home: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     write(home / "decks", "mine.toml", HEAD + card("a"))
     load_collection(home)
-    (home / "cache" / "decks.marshal").write_bytes(b"\x00garbage")
+    index = home / "cache" / "index.sqlite"
+    for suffix in ("-wal", "-shm"):
+        index.with_name(index.name + suffix).unlink(missing_ok=True)
+    index.write_bytes(b"\x00garbage" * 100)
     assert list(load_collection(home).cards) == ["a"]
 
 

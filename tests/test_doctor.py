@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from reliability_helpers import build_history, fingerprint, log_ids
+from reliability_helpers import build_history, fingerprint, index_bytes, log_ids, put_index
 
 from flashprep.history import History, replay
 
@@ -35,8 +35,8 @@ def test_a_healthy_home_passes_and_nothing_is_written(tmp_path: Path, cli, home:
     code, by = findings(cli)
     assert code == 0
     assert by["log"][0]["message"] == f"{home / 'reviews.jsonl'}: 6 events, parses cleanly"
-    assert by["state"][0]["message"] == (
-        f"{home / 'state.json'} equals a replay of the log (3 cards)"
+    assert by["index"][0]["message"] == (
+        f"{home / 'cache' / 'index.sqlite'} equals a replay of the log (3 cards)"
     )
     assert by["orphans"][0]["level"] == "warning"  # card-0.. are in no deck here
     assert fingerprint(home) == before
@@ -97,76 +97,61 @@ def test_a_torn_last_line_is_set_aside_by_repair(cli, home: Path) -> None:
     assert (home / "backups" / "2026-03-10" / "reviews.jsonl").read_bytes() == good + torn
 
 
+def edited_index(home: Path, sql: str) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite", isolation_level=None)) as c:
+        c.execute(sql)
+
+
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (None, "{state} is missing"),
-        (b"{", "{state} is damaged (Expecting property name enclosed in double quotes: "
-               "line 1 column 2 (char 1))"),
-        (b'{"schema":1,"offset":3,"lines":1,"last_id":null,"cards":{}}',
-         "{state} does not match the log"),
+        (None, "{index} is missing"),
+        (b"not an index " * 40, "{index} is damaged (file is not a database)"),
+        ("UPDATE meta SET value = 3 WHERE key = 'offset'", "{index} does not match the log"),
+        ("UPDATE states SET interval = 99 WHERE card_id = 'card-1'",
+         "{index} disagrees with a replay of the log for 1 card(s) (card-1)"),
     ],
 )
-def test_a_missing_or_damaged_state_is_rebuilt_by_repair(
-    cli, home: Path, damage: bytes | None, message: str
+def test_a_missing_or_damaged_index_is_a_warning_and_rebuilt_by_repair(
+    cli, home: Path, damage: bytes | str | None, message: str
 ) -> None:
     build_history(home, days=2, cards=3)
-    good = (home / "state.json").read_bytes()
-    if damage is None:
-        (home / "state.json").unlink()
+    index = home / "cache" / "index.sqlite"
+    if isinstance(damage, str):
+        edited_index(home, damage)
     else:
-        (home / "state.json").write_bytes(damage)
+        put_index(home, damage)
+    before = fingerprint(home, skip=("lock",))
     code, by = findings(cli)
-    assert code == 2
-    assert by["state"][0]["message"] == message.format(state=home / "state.json")
-    assert by["state"][0]["fix"] == (
-        "flashprep doctor --repair rebuilds it from the log (and any writer does)"
-    )
+    assert code == 0  # the index is derived: any damage is a warning, never a problem
+    assert by["index"][0]["level"] == "warning"
+    assert by["index"][0]["message"] == message.format(index=index)
+    assert fingerprint(home, skip=("lock",)) == before  # doctor alone changes nothing
     r = cli("doctor", "--repair")
-    assert r.exit_code == 0 and "rebuilt state.json from the log (3 cards)" in r.stdout
-    assert (home / "state.json").read_bytes() == good
-    if damage is not None:
-        assert (home / "state.json.old").read_bytes() == damage  # never deleted
-
-
-def test_a_state_that_disagrees_with_the_log_is_named_and_kept_on_repair(
-    cli, home: Path
-) -> None:
-    build_history(home, days=2, cards=3)
-    state = json.loads((home / "state.json").read_text())
-    interval = state["card_fields"].index("interval")  # each state is a row
-    state["cards"]["card-1"][interval] = 99
-    (home / "state.json").write_text(json.dumps(state))
-    code, by = findings(cli)
-    assert code == 2
-    assert by["state"][0]["message"] == (
-        f"{home / 'state.json'} disagrees with a replay of the log for 1 card(s) (card-1)"
-    )
-    (home / "state.json.old").write_text("an earlier one")
-    r = cli("doctor", "--repair")
-    assert r.exit_code == 0
-    assert "kept the old state.json as state.json.old.1" in r.stdout
-    kept = json.loads((home / "state.json.old.1").read_text())
-    assert kept["cards"]["card-1"][interval] == 99
-    assert (home / "state.json.old").read_text() == "an earlier one"
+    assert r.exit_code == 0 and "rebuilt the index from the log (3 cards)" in r.stdout
+    assert findings(cli)[1]["index"][0]["level"] == "ok"
     assert History.open(home).states == replay(home / "reviews.jsonl")
 
 
-def test_a_state_behind_the_log_is_only_a_warning(cli, home: Path) -> None:
+def test_an_index_behind_the_log_is_only_a_warning(cli, home: Path) -> None:
     build_history(home, days=1, cards=2)
-    old = (home / "state.json").read_bytes()
+    old = index_bytes(home)
     build_history(home, days=1, cards=3)
-    (home / "state.json").write_bytes(old)
+    put_index(home, old)
     code, by = findings(cli)
     assert code == 0
-    assert by["state"][0]["level"] == "warning"
-    assert by["state"][0]["message"].startswith(f"{home / 'state.json'} is 3 event(s) behind")
+    assert by["index"][0]["level"] == "warning"
+    assert by["index"][0]["message"].startswith(
+        f"{home / 'cache' / 'index.sqlite'} is 3 event(s) behind")
     r = cli("doctor", "--repair")
-    assert r.exit_code == 0 and "rebuilt state.json from the log" in r.stdout
-    assert findings(cli)[1]["state"][0]["level"] == "ok"
+    assert r.exit_code == 0 and "rebuilt the index from the log" in r.stdout
+    assert findings(cli)[1]["index"][0]["level"] == "ok"
 
 
-def test_a_log_shorter_than_the_state_is_refused_explained_and_repaired_keeping_both(
+def test_a_log_shorter_than_the_index_is_refused_explained_and_repaired(
     cli, home: Path
 ) -> None:
     build_history(home, days=2, cards=3)
@@ -179,33 +164,34 @@ def test_a_log_shorter_than_the_state_is_refused_explained_and_repaired_keeping_
     # ... then the log loses its last two lines (a restore gone wrong, a bad disk).
     cut = b"".join(full.splitlines(keepends=True)[:-2])
     log.write_bytes(cut)
-    state = (home / "state.json").read_bytes()
+    index = home / "cache" / "index.sqlite"
     r = cli("status")
     assert r.exit_code == 2
     assert r.stderr == (
-        f"flashprep: error: {log} is shorter than {home / 'state.json'} records "
+        f"flashprep: error: {log} is shorter than {index} records "
         f"({len(cut)} of {len(full)} bytes): events are missing from the log; run "
         "'flashprep doctor' for the options - nothing was changed\n"
     )
     code, by = findings(cli)
     assert code == 2
-    fix = by["state"][0]["fix"]
+    assert by["index"][0]["level"] == "problem"
+    fix = by["index"][0]["fix"]
     assert f"copy {home / 'backups' / '2026-03-12' / 'reviews.jsonl'} (6 events)" in fix
-    assert "--repair rebuilds state.json from the log as it is" in fix
+    assert "--repair rebuilds the index from the log as it is" in fix
     r = cli("doctor", "--repair")
     assert r.exit_code == 0
-    assert (home / "state.json.old").read_bytes() == state
     assert log.read_bytes() == cut
+    assert History.open(home).states == replay(log)
 
 
-def test_a_missing_log_with_a_state_is_refused(cli, home: Path) -> None:
+def test_a_missing_log_with_an_index_is_refused(cli, home: Path) -> None:
     build_history(home, days=1, cards=2)
     (home / "reviews.jsonl").unlink()
     r = cli("status")
     assert r.exit_code == 2
     assert r.stderr.startswith(
-        f"flashprep: error: {home / 'reviews.jsonl'} is missing but {home / 'state.json'} "
-        "records 2 event(s); restore it from"
+        f"flashprep: error: {home / 'reviews.jsonl'} is missing but "
+        f"{home / 'cache' / 'index.sqlite'} records 2 event(s); restore it from"
     )
 
 
@@ -236,9 +222,8 @@ def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> 
     assert fingerprint(home) == before
     # Following option (1) as written gives a history that loads, with nothing thrown away.
     backup = home / "backups" / "2026-03-13"
-    for name in ("reviews.jsonl", "state.json"):
-        (home / name).rename(home / f"{name}.bad")
-        (home / name).write_bytes((backup / name).read_bytes())
+    (home / "reviews.jsonl").rename(home / "reviews.jsonl.bad")
+    (home / "reviews.jsonl").write_bytes((backup / "reviews.jsonl").read_bytes())
     assert History.open(home).states == replay(backup / "reviews.jsonl")
     assert findings(cli)[0] == 0
     assert (home / "reviews.jsonl.bad").read_bytes() == before_bytes
@@ -272,7 +257,7 @@ def test_a_last_event_without_its_newline_is_finished_by_repair(cli, home: Path)
     log = home / "reviews.jsonl"
     good = log.read_bytes()
     log.write_bytes(good[:-1])
-    (home / "state.json").unlink()
+    put_index(home, None)
     code, by = findings(cli)
     assert by["log"][0]["level"] == "warning"
     assert cli("doctor", "--repair").exit_code == 0
@@ -283,7 +268,7 @@ def test_repair_is_refused_while_a_session_runs(cli, home: Path) -> None:
     import os
 
     build_history(home, days=1, cards=2)
-    (home / "state.json").unlink()
+    put_index(home, None)
     with History.open(home, write=True):
         code, by = findings(cli)
         assert by["session"][0]["message"].startswith(

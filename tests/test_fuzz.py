@@ -21,13 +21,13 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_helpers import build_history, fingerprint, tally
+from reliability_helpers import build_history, fingerprint, index_bytes, put_index, tally
 
 from flashprep.config import load_config, parse_config
 from flashprep.decks import EXTRA, build_collection, parse_deck_text, read_deck_file
 from flashprep.errors import FlashprepError
 from flashprep.eventlog import scan
-from flashprep.history import History
+from flashprep.history import History, replay
 
 EXAMPLES = int(os.environ.get("FLASHPREP_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(
@@ -188,7 +188,7 @@ def test_deck_file_reader_on_mutated_bytes_writes_nothing(data: bytes) -> None:
 with Scratch() as _src:
     build_history(_src, days=2, cards=3)
     VALID_LOG = (_src / "reviews.jsonl").read_bytes()
-    VALID_STATE = (_src / "state.json").read_bytes()
+    VALID_INDEX = index_bytes(_src) or b""
 
 
 def check_history(home: Path, *, write: bool) -> None:
@@ -217,23 +217,26 @@ def test_log_loader_on_random_bytes(data: bytes) -> None:
 
 @FUZZ
 @given(mutated_bytes(VALID_LOG), st.booleans())
-def test_log_loader_on_mutated_valid_logs(data: bytes, keep_state: bool) -> None:
+def test_log_loader_on_mutated_valid_logs(data: bytes, keep_index: bool) -> None:
     with Scratch() as home:
         (home / "reviews.jsonl").write_bytes(data)
-        if keep_state:
-            (home / "state.json").write_bytes(VALID_STATE)
+        if keep_index:
+            put_index(home, VALID_INDEX)
         check_history(home, write=True)
     tally("fuzz: log loader, mutated valid logs (examples)", 1)
 
 
 @FUZZ
-@given(mutated_bytes(VALID_STATE))
-def test_state_loader_on_mutated_checkpoints(data: bytes) -> None:
+@given(mutated_bytes(VALID_INDEX))
+def test_index_loader_on_mutated_indexes(data: bytes) -> None:
+    """Whatever the index holds, the states are the log's (it is rebuilt when it is not
+    an index that matches the log)."""
     with Scratch() as home:
         (home / "reviews.jsonl").write_bytes(VALID_LOG)
-        (home / "state.json").write_bytes(data)
+        put_index(home, data)
         check_history(home, write=False)
-    tally("fuzz: state.json loader, mutated checkpoints (examples)", 1)
+        assert History.open(home).states == replay(home / "reviews.jsonl")
+    tally("fuzz: index loader, mutated index files (examples)", 1)
 
 
 # ------------------------------------------------------------------ config

@@ -1,7 +1,7 @@
 """Large collections: states kept as rows, cards built on demand, the queue read from rows.
 
 `flashprep status` on 50,000 cards builds no Card and no CardState (see
-flashprep/statemap.py, flashprep/decks.py and flashprep/queue.py); these tests
+flashprep/schedule.py CardStates, flashprep/decks.py and flashprep/queue.py); these tests
 check that the shortcuts give exactly what the full objects give.
 """
 
@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from flashprep.statemap import CardStates, check_rows, rows_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +19,18 @@ from flashprep import queue
 from flashprep.decks import load_collection
 from flashprep.errors import DeckError
 from flashprep.history import History
+from flashprep.index import _check_rows
 from flashprep.queue import QueueItem
-from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState, answer
+from flashprep.schedule import (
+    NEW,
+    NEW_CARD,
+    REDRILL,
+    REVIEW,
+    CardState,
+    CardStates,
+    answer,
+    rows_of,
+)
 
 D0 = date(2026, 3, 10)
 # A week of days around the few "todays" below, so that days often coincide.
@@ -116,6 +125,11 @@ def test_check_rows_accepts_every_row_flashprep_writes(picked: list[CardState]) 
     check_rows([s.to_row() for s in picked])
 
 
+def check_rows(rows: list) -> None:  # type: ignore[type-arg]
+    """The index's check of its `states` rows, which come with the card id first."""
+    _check_rows([("card", *row) for row in rows])
+
+
 @pytest.mark.parametrize("place, value", [
     (0, "250"), (0, 129), (0, 2.5), (0, True), (1, -1), (1, None), (3, 20260101),
     (3, "20260101"), (3, "2026-W11-2"), (3, "2026-02-30"), (6, "2026-3-1"), (8, [1]),
@@ -127,39 +141,39 @@ def test_check_rows_refuses_a_row_that_could_not_be_read_as_written(
     row[place] = value
     with pytest.raises((ValueError, TypeError)):
         check_rows([NEW_CARD.to_row(), row])
-    for bad in ([*row[:3]], "0123456789", {"ef": 250}):
-        with pytest.raises((ValueError, TypeError)):
-            check_rows([bad])
 
 
-def test_a_checkpoint_is_read_and_written_back_without_decoding_its_states(
+def test_the_index_is_read_and_kept_up_to_date_without_decoding_its_states(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     h = History.open(home, write=True)
     for i, cid in enumerate(("a", "b", "c")):
         h.record(cid, "new", answer(NEW_CARD, 3 + i % 3, D0), _moment(i), D0, grade=3 + i % 3)
     h.close()
-    before = (home / "state.json").read_bytes()
+    expected = {k: v.to_row() for k, v in History.open(home).states.items()}
 
     def refuse(cls: object, row: object) -> CardState:
         raise AssertionError("decoded a state")
 
     monkeypatch.setattr(CardState, "from_row", classmethod(refuse))
     with History.open(home, write=True) as h:
-        h._dirty = True  # force the checkpoint to be written again
-        assert set(h.states) == {"a", "b", "c"}
-    assert (home / "state.json").read_bytes() == before
+        h.record("d", "new", answer(NEW_CARD, 4, D0), _moment(9), D0, grade=4)
+        assert set(h.states) == {"a", "b", "c", "d"}
+        assert {k: list(v) for k, v in h.states.rows().items() if k != "d"} == expected
 
 
-def test_a_checkpoint_with_a_day_in_another_form_is_rebuilt_from_the_log(home: Path) -> None:
+def test_an_index_with_a_day_in_another_form_is_rebuilt_from_the_log(home: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
     h = History.open(home, write=True)
     h.record("a", "new", answer(NEW_CARD, 4, D0), _moment(0), D0, grade=4)
     h.close()
-    data = json.loads((home / "state.json").read_text())
-    data["cards"]["a"][3] = data["cards"]["a"][3].replace("-", "")  # 20260311
-    (home / "state.json").write_text(json.dumps(data))
+    index = home / "cache" / "index.sqlite"
+    with closing(sqlite3.connect(index, isolation_level=None)) as conn:
+        conn.execute("UPDATE states SET due = replace(due, '-', '')")  # 20260311
     reopened = History.open(home)
-    assert reopened.warnings == [f"{home / 'state.json'} is damaged; rebuilt it from the log"]
+    assert reopened.warnings == [f"{index} is damaged; rebuilding it from the log"]
     assert reopened.states["a"].due == D0 + timedelta(days=1)
 
 
@@ -218,81 +232,56 @@ def test_status_builds_no_card(two_decks: Path, cli, monkeypatch: pytest.MonkeyP
     assert json.loads(r.stdout)["new"] == 2
 
 
+def _deck_rows(home: Path, change: str) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite", isolation_level=None)) as c:
+        c.execute(change)
+
+
 def test_damaged_card_rows_in_the_cache_are_parsed_again(two_decks: Path) -> None:
     cold = load_collection(two_decks)
-    cache = two_decks / "cache" / "decks.marshal"
-    data = bytearray(cache.read_bytes())
-    data[-40:] = b"\x00" * 40  # the end of the rows blob; the index is intact
-    cache.write_bytes(bytes(data))
+    _deck_rows(two_decks, "UPDATE decks SET rows = x'00ff00'")  # the heads are intact
     warm = load_collection(two_decks)
     assert warm.cards == cold.cards
-    assert not cache.exists()  # dropped: the next run writes a fresh one
-    load_collection(two_decks)
-    assert cache.exists()
 
 
-def test_rows_of_a_file_that_changed_since_the_index_was_read_are_an_error(
+def test_rows_of_a_file_that_changed_since_the_heads_were_read_are_an_error(
     two_decks: Path,
 ) -> None:
     load_collection(two_decks)
-    cache = two_decks / "cache" / "decks.marshal"
-    data = bytearray(cache.read_bytes())
-    data[-40:] = b"\x00" * 40
-    cache.write_bytes(bytes(data))
+    _deck_rows(two_decks, "UPDATE decks SET rows = x'00ff00'")
     warm = load_collection(two_decks)
     (two_decks / "decks" / "d2.toml").write_text(DECK.format(deck="d2") + _card("z"), "utf-8")
     with pytest.raises(DeckError, match="changed while flashprep read it"):
         warm.cards  # noqa: B018
 
 
-def test_a_truncated_cache_is_a_miss(two_decks: Path) -> None:
+def test_a_damaged_head_is_a_miss(two_decks: Path) -> None:
     cold = load_collection(two_decks)
-    cache = two_decks / "cache" / "decks.marshal"
-    cache.write_bytes(cache.read_bytes()[:-1])
+    _deck_rows(two_decks, "UPDATE decks SET head = x'00'")
     assert load_collection(two_decks).cards == cold.cards
+
+
+def test_each_source_set_keeps_its_own_files_in_the_cache(
+    two_decks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alternating runs with and without --decks parse nothing once both are cached."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "o.toml").write_text(DECK.format(deck="o") + _card("o1"), "utf-8")
+    load_collection(two_decks)
+    load_collection(two_decks, [other])
+    import flashprep.decks as decks
+
+    monkeypatch.setattr(decks, "read_deck_file", lambda p: pytest.fail(f"parsed {p}"))
+    for _ in range(2):
+        assert list(load_collection(two_decks).card_decks) == ["a", "b", "c"]
+        assert list(load_collection(two_decks, [other]).card_decks) == ["a", "b", "c", "o1"]
 
 
 def _answered(home: Path, card_ids: tuple[str, ...] = ("a", "b", "c")) -> None:
     with History.open(home, write=True) as h:
         for i, cid in enumerate(card_ids):
             h.record(cid, "new", answer(NEW_CARD, 4, D0), _moment(i), D0, grade=4)
-
-
-def test_a_reader_takes_the_checkpoint_from_its_cache(
-    home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _answered(home)  # the writer's checkpoint caches itself
-    expected = History.open(home).states
-    import flashprep.history as history
-
-    monkeypatch.setattr(history, "decode_cards", lambda data: pytest.fail("decoded state.json"))
-    cached = History.open(home)
-    assert cached.states == expected and cached.warnings == [] and cached.offset > 0
-
-
-def test_readers_never_write_the_cache_and_writers_fill_it(home: Path) -> None:
-    _answered(home)
-    cache = home / "cache" / "state.marshal"
-    cache.unlink()
-    History.open(home)
-    assert not cache.exists()
-    History.open(home, write=True).close()  # nothing to write, but the cache was missing
-    assert cache.exists()
-
-
-@pytest.mark.parametrize("change", ["cache", "state"])
-def test_a_cache_that_is_not_of_these_bytes_is_not_used(home: Path, change: str) -> None:
-    _answered(home)
-    cache, state = home / "cache" / "state.marshal", home / "state.json"
-    expected = History.open(home).states
-    if change == "cache":
-        blob = bytearray(cache.read_bytes())
-        blob[len(blob) // 2] ^= 1  # inside the rows: its CRC-32 no longer matches
-        cache.write_bytes(bytes(blob))
-        assert History.open(home).states == expected
-    else:
-        # Same size, other bytes: the first card's interval 1 -> 7 (hand-edited).
-        data = json.loads(state.read_text())
-        data["cards"]["a"][1] = 7
-        state.write_text(json.dumps(data, separators=(",", ":")))
-        assert History.open(home).states["a"].interval == 7
