@@ -39,7 +39,7 @@ from typing import Any
 from flashprep import __version__
 from flashprep.errors import DeckError, UnknownCardError
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 BUNDLED, USER, EXTRA = "bundled", "user", "extra"
 MAX_KEY_POINTS = 5  # per card, in every deck file
 
@@ -59,6 +59,7 @@ class Card:
     path: str = ""
     line: int = 0
     guid: str | None = None  # the Anki note GUID of an imported card (import dedup)
+    time_limit: int | None = None  # seconds a mock interview gives it (None: --minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +297,8 @@ def _describe(err: dict[str, Any]) -> str:
         msg = str(err["msg"]).removeprefix("Value error, ")
         return f"{name}: {msg}" if name else msg
     if kind.endswith("_type"):
-        expected = kind.removesuffix("_type").replace("dict", "table").replace("str", "string")
+        expected = kind.removesuffix("_type")
+        expected = {"dict": "table", "str": "string", "int": "whole number"}.get(expected, expected)
         return f"{name} must be a {expected}, got {type(err.get('input')).__name__}"
     return f"{name}: {err['msg']}" if name else str(err["msg"])
 
@@ -378,6 +380,7 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 "draft": c.draft,
                 "override": c.override,
                 "guid": c.guid,
+                "time_limit": c.time_limit,
                 "line": headers[i] if i < len(headers) else 0,
             }
         )
@@ -608,6 +611,7 @@ def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
         path=path,
         line=c["line"],
         guid=c.get("guid"),
+        time_limit=c.get("time_limit"),
     )
 
 

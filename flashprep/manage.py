@@ -206,6 +206,7 @@ class NewCard:
     hint: str | None = None
     override: bool = False
     guid: str | None = None
+    time_limit: int | None = None
 
 
 def check_new_card(card: NewCard) -> None:
@@ -251,6 +252,8 @@ def card_table(card_id: str, card: NewCard) -> dict[str, Any]:
         table["override"] = True
     if card.guid:
         table["guid"] = card.guid
+    if card.time_limit:
+        table["time_limit"] = card.time_limit
     return table
 
 
@@ -501,6 +504,7 @@ def prepare_edit(col: Collection, home: Path, card_id: str) -> tuple[Path, int, 
         hint=card.hint,
         override=True,
         guid=card.guid,  # the Anki note the card came from, kept for `flashprep export`
+        time_limit=card.time_limit,
     )
     # The copy keeps its id (an override), so no id is made and none is checked.
     added = append_cards(target, [copy], set(), home=home)[0]
