@@ -2,7 +2,8 @@
 
 `<home>/reviews.jsonl` is the source of truth. Each line is one event: an
 answer (kind new / review / redrill) or a card-management action (suspend,
-unsuspend, bury, forget, undo), with the card's resulting state in full, so
+unsuspend, bury, forget, undo) or a mock interview's (mock, reschedule: see
+flashprep.mock), with the card's resulting state in full, so
 replaying the log is "the last event of each card wins".
 
 `<home>/state.json` is a checkpoint of every card's state plus the byte offset,
@@ -54,7 +55,8 @@ STATE_NAME = "state.json"
 STATE_CACHE = "cache/state.marshal"  # decoded state.json, keyed by its bytes
 LOCK_NAME = "lock"
 EVENT_KINDS = frozenset(
-    {"new", "review", "redrill", "suspend", "unsuspend", "bury", "forget", "undo", "leech"}
+    {"new", "review", "redrill", "suspend", "unsuspend", "bury", "forget", "undo", "leech",
+     "mock", "reschedule"}
 )
 ANSWER_KINDS = frozenset(schedule.ANSWER_KINDS)
 
@@ -115,6 +117,8 @@ def check_event(obj: Any) -> tuple[str, CardState]:
         not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
     ):
         raise ValueError("an answer needs a grade 0-5")
+    if kind in ("mock", "reschedule"):
+        _check_mock_fields(obj)
     for key in ("ts", "day"):
         if not isinstance(obj.get(key), str):
             raise ValueError(f"no {key}")
@@ -126,6 +130,16 @@ def check_event(obj: Any) -> tuple[str, CardState]:
         return card_id, CardState.from_dict(state)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"bad state: {exc}") from None
+
+
+def _check_mock_fields(obj: dict[str, Any]) -> None:
+    """A mock interview's events (flashprep.mock) name their mock; a question has a score."""
+    if not isinstance(obj.get("mock_id"), str):
+        raise ValueError("no mock_id")
+    if obj["kind"] == "mock":
+        score = obj.get("score")
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+            raise ValueError("a mock question needs a score 0-1")
 
 
 def decode_cards(data: dict[str, Any]) -> CardStates:

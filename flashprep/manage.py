@@ -596,6 +596,7 @@ def card_rows(
 
 SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = "suspend", "unsuspend", "bury", "forget", "undo"
 ACTIONS = (SUSPEND, UNSUSPEND, BURY, FORGET)
+RESCHEDULE = "reschedule"  # a mock interview brought the card forward (flashprep.mock)
 
 
 def apply_action(state: CardState, action: str, day: date) -> CardState:
@@ -705,10 +706,15 @@ def iter_log_backwards(path: Path, end: int, chunk_size: int = 1 << 16) -> Itera
 
 
 def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardState:
-    """Re-apply management actions taken on the card after the undone answer."""
+    """Re-apply management actions taken on the card after the undone answer, and the
+    due dates mock interviews brought forward (their `mock` events change no state)."""
     for e in later:
         if e["kind"] in ACTIONS:
             state = apply_action(state, e["kind"], date.fromisoformat(e["day"]))
+        elif e["kind"] == RESCHEDULE:
+            from flashprep.mock import reapply_reschedule
+
+            state = reapply_reschedule(state, e)
     return state
 
 
@@ -718,7 +724,9 @@ def undo_last(
     """Revert the last answer (of any session) that is not undone yet, as an undo event.
 
     The card goes back to its state before that answer; suspend/unsuspend/bury/forget
-    done to it since are applied again, so only the answer is taken back. With
+    done to it since are applied again, so only the answer is taken back. Mock interview
+    events are not answers: they are never the target, and a due date a mock brought
+    forward after the answer stays brought forward. With
     `record=False` only the check runs (InputError when there is nothing to undo).
     """
     from flashprep.history import ANSWER_KINDS
