@@ -332,6 +332,8 @@ class RichMock:
         from rich.panel import Panel
         from rich.table import Table
 
+        from flashprep.mock import CATEGORY_NAMES
+
         con = self.console
         t = Table(title=f"mock {rep['mock_id']} · {rep['day']}", title_justify="left")
         for col, justify in (("#", "right"), ("question", "left"), ("category", "left"),
@@ -340,12 +342,14 @@ class RichMock:
         for n, q in enumerate(rep["questions"], start=1):
             over = q["over_time"]
             t.add_row(str(n), q["card_id"] + (" [dim](follow-up)[/]" if q["follow_up"] else ""),
-                      q["category"], f"{q['score']:.0%}",
+                      CATEGORY_NAMES.get(q["category"], q["category"]), f"{q['score']:.0%}",
                       f"[{'red' if over else 'green'}]{clock_text(q['seconds'])}[/]"
                       f" / {clock_text(q['time_limit'])}")
         con.print(t)
         rows = [line.strip() for line in report_lines(rep)[1 + len(rep["questions"]):]]
-        con.print(Panel("\n".join(rows) or "no question was answered",
+        if not rep["questions"]:
+            rows.insert(0, "no question was answered")
+        con.print(Panel("\n".join(rows),
                         title=f"[bold]mock over[/] · {rep['asked']} question(s)"
                         + (f" · {rep['score']:.0%}" if rep["score"] is not None else ""),
                         title_align="left", border_style="blue"))
