@@ -411,3 +411,35 @@ def test_a_mock_event_without_a_score_is_a_corrupt_line(cli: Any, decks: Path,
     r = cli("--decks", str(decks), "status")
     assert r.exit_code == 2
     assert "reviews.jsonl:1: corrupt event (a mock question needs a score 0-1)" in r.stderr
+
+
+def test_readiness_shows_the_last_mock_score_per_category(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
+    data = json.loads(cli("--decks", str(decks), "readiness", "--json").stdout)
+    assert {c["id"]: c["last_mock"] for c in data["categories"]}["auth"] is None
+    run(cli, decks, "--category", "auth", input="\n\n")
+    run(cli, decks, "--category", "auth", input="\n1\n")
+    data = json.loads(cli("--decks", str(decks), "readiness", "--json").stdout)
+    by_id = {c["id"]: c["last_mock"] for c in data["categories"]}
+    assert by_id["auth"]["score"] == 0.5 and by_id["auth"]["day"] == "2026-03-10"
+    assert by_id["python"] is None
+    text = cli("--decks", str(decks), "readiness").stdout
+    assert "last mock" in text and "50% (03-10)" in text
+
+
+def test_stats_html_plots_mock_scores(cli: Any, decks: Path, home: Path, tmp_path: Path,
+                                      ticks: list[float]) -> None:
+    page = tmp_path / "stats.html"
+    assert cli("--decks", str(decks), "stats", "--html", str(page)).exit_code == 0
+    assert 'id="mock-scores"' not in page.read_text()  # no mock yet: no chart
+    for covered in ("\n\n", "\n1\n", "\nall\n"):
+        run(cli, decks, "--category", "auth", input=covered)
+    r = cli("--decks", str(decks), "stats", "--html", str(page))
+    assert r.exit_code == 0, r.output
+    html = page.read_text()
+    assert 'id="mock-scores"' in html and "<polyline" in html
+    import re
+
+    assert re.findall(r'class="mock"[^>]*data-score="([0-9.]+)"', html) == ["0.0", "0.5", "1.0"]
+    assert "3 mock(s); the last, on 2026-03-10, scored 100.0%" in html

@@ -44,8 +44,11 @@ def stats(
                               decks=decks, days=days, cache=cache_path(ws.home))
     if html is not None:
         from flashprep.htmlreport import render_html, write_report
+        from flashprep.mock import history_report
+        from flashprep.mocklog import read_mocks
 
-        write_report(html, render_html(report))
+        mocks = history_report(read_mocks(history.log_path))["mocks"]
+        write_report(html, render_html(report, mocks=mocks))
     if as_json:
         emit_json(report)
     else:
@@ -79,7 +82,8 @@ def readiness(
     with open_history(ws) as history:
         act = activity(history.log_path, window(today, WINDOW_DAYS), cache=cache_path(ws.home))
         report = readiness_report(ws.collection, act, history.states, today,
-                                  new_per_day=ws.config.new_per_day, target=target)
+                                  new_per_day=ws.config.new_per_day, target=target,
+                                  last_mock=_last_mock(history.log_path))
     plan = report["target"]
     if plan and not plan["enough"]:
         when = plan["all_seen_on"] or "never (new_per_day is 0)"
@@ -95,3 +99,11 @@ def readiness(
     from flashprep.ui.charts import render_readiness
 
     render_readiness(report)
+
+
+def _last_mock(log_path: Path) -> dict[str, dict[str, object]]:
+    """Each category's score in the last mock interview that asked it."""
+    from flashprep.mock import last_by_category
+    from flashprep.mocklog import read_mocks
+
+    return last_by_category(read_mocks(log_path))
