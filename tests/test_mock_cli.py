@@ -443,3 +443,42 @@ def test_stats_html_plots_mock_scores(cli: Any, decks: Path, home: Path, tmp_pat
 
     assert re.findall(r'class="mock"[^>]*data-score="([0-9.]+)"', html) == ["0.0", "0.5", "1.0"]
     assert "3 mock(s); the last, on 2026-03-10, scored 100.0%" in html
+
+
+def test_a_review_sessions_undo_goes_back_to_the_brought_forward_state(
+    cli: Any, decks: Path, home: Path, ticks: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _review_then_mock(cli, decks, home, monkeypatch)
+    moved = [e for e in events(home) if e["kind"] == "reschedule"][-1]
+    monkeypatch.setenv("FLASHPREP_NOW", "2026-03-19T09:00:00+00:00")
+    r = cli("--decks", str(decks), "review", "--topic", "py-copy", input="\n3\n\nu\nq\n")
+    assert r.exit_code == 0, r.output
+    answer, undo = events(home)[-2:]
+    assert (answer["kind"], undo["kind"], undo["undoes"]) == ("review", "undo", answer["id"])
+    assert undo["state"] == moved["state"]  # due the day after the mock, SM-2 as reviewed
+    stats = json.loads(cli("--decks", str(decks), "stats", "--json").stdout)
+    assert stats["answers"] == 3
+
+
+def test_stats_fast_path_reads_mock_events_with_any_typed_answer(home: Path) -> None:
+    from datetime import date, datetime
+
+    from flashprep import stats as st
+    from flashprep.history import History
+    from flashprep.schedule import CardState
+
+    moment = datetime.fromisoformat("2026-03-10T09:00:00+00:00")
+    day = date(2026, 3, 10)
+    nasty = 'he said "state":{"interval":99} and\n{"v":1,"id":"x","card_id":"y"} \\ é'
+    with History.open(home, write=True) as h:
+        h.record("a", "review", CardState(interval=3, due=day), moment, day, grade=4,
+                 duration_ms=5000)
+        h.record("a", "mock", CardState(interval=3, due=day), moment, day, mock_id="m",
+                 score=0.5, covered=[0], key_points=2, seconds=12.0, time_limit=180,
+                 answer=nasty, follow_up=False, category="python", topic="a")
+    log = home / "reviews.jsonl"
+    fast = list(itertools.chain.from_iterable(st.read_facts(log)))
+    assert fast == st._slow_facts(log, log.read_bytes(), 1)
+    assert [(f[3], f[7]) for f in fast] == [("review", "3"), ("mock", "3")]
+    act = st.gather([fast], (day, day))
+    assert act.days == {"2026-03-10": 1} and act.total_ms == 5000
