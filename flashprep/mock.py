@@ -395,7 +395,7 @@ def report(mock_id: str, day: date, answers: Sequence[Answer],
         if questions else None,
         "over_time": sum(q["over_time"] for q in questions),
         "questions": questions,
-        "by_category": {CATEGORY_NAMES.get(c, c): s for c, s in by_category.items()},
+        "by_category": by_category,  # by category id, as each question names it
         "weakest_topics": weakest,
         "rescheduled": dict(rescheduled or {}),
     }
@@ -413,7 +413,7 @@ def history_report(past: Sequence[PastMock]) -> dict[str, Any]:
             "questions": len(m.events),
             "score": score,
             "over_time": sum(1 for e in m.events if e.get("seconds", 0) > e.get("time_limit", 0)),
-            "by_category": {CATEGORY_NAMES.get(c, c): s for c, s in m.category_scores().items()},
+            "by_category": m.category_scores(),
             "change": None if prev is None else round(score - prev, 4),
         })
         prev = score

@@ -210,7 +210,7 @@ def test_report_shape() -> None:
     rep = mock.report("m1", DAY, answers, {"a": "2026-03-11"}, planned=2)
     assert [(q["card_id"], q["score"], q["over_time"], q["follow_up"]) for q in rep["questions"]] \
         == [("a", 0.25, True, False), ("a-2", 0.75, False, True), ("b", 1.0, False, False)]
-    assert rep["by_category"] == {"Python": 0.5, "Auth": 1.0}
+    assert rep["by_category"] == {"python": 0.5, "auth": 1.0}
     assert rep["weakest_topics"] == [
         {"topic": "ta", "score": 0.5, "command": "flashprep review --topic ta"}]
     assert (rep["over_time"], rep["asked"], rep["score"]) == (1, 3, 0.6667)

@@ -226,7 +226,8 @@ def test_json_report(cli: Any, decks: Path, home: Path, ticks: list[float]) -> N
     assert all(w["command"] == f"flashprep review --topic {w['topic']}"
                for w in data["weakest_topics"])
     assert data["mock_id"] == events(home)[0]["mock_id"]
-    assert set(data["by_category"]) <= {"Python", "Auth"}
+    assert set(data["by_category"]) <= {"python", "auth"}
+    assert set(data["by_category"]) == {q["category"] for q in data["questions"]}
 
 
 # ------------------------------------------------------------------ rescheduling
@@ -336,7 +337,7 @@ def test_history_lists_mocks_and_the_trend(cli: Any, decks: Path, home: Path,
     assert [(m["score"], m["change"], m["questions"]) for m in data["mocks"]] == [
         (0.0, None, 1), (0.5, 0.5, 1), (1.0, 0.5, 1)]
     assert data["trend"] == {"direction": "up", "change": 0.75}
-    assert data["mocks"][0]["by_category"] == {"Auth": 0.0}
+    assert data["mocks"][0]["by_category"] == {"auth": 0.0}
     text = run(cli, decks, "--history").stdout
     assert "trend: up (+75 pts" in text and "100%" in text
 

@@ -37,6 +37,12 @@ def clock_text(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+def category_name(category: str) -> str:
+    from flashprep.mock import CATEGORY_NAMES
+
+    return CATEGORY_NAMES.get(category, category)
+
+
 def score_line(answer: Answer) -> str:
     q = answer.question
     text = (f"score: {len(answer.covered)}/{len(q.card.key_points)} = {answer.score:.0%} | "
@@ -66,7 +72,7 @@ def report_lines(rep: dict[str, Any]) -> list[str]:
     if rep["questions"]:
         lines.append(f"  over time: {rep['over_time']} of {rep['asked']}")
         lines.append("  by category: " + ", ".join(
-            f"{c} {s:.0%}" for c, s in rep["by_category"].items()))
+            f"{category_name(c)} {s:.0%}" for c, s in rep["by_category"].items()))
     if rep["weakest_topics"]:
         lines.append("  weakest topics:")
         lines.extend(f"    {w['topic']} ({w['score']:.0%}): {w['command']}"
@@ -372,7 +378,7 @@ def render_history(rep: dict[str, Any]) -> None:
         change = "" if m["change"] is None else f"{100 * m['change']:+.0f} pts"
         t.add_row(m["mock_id"], m["day"], str(m["questions"]), f"{m['score']:.0%}", change,
                   str(m["over_time"]),
-                  ", ".join(f"{c} {s:.0%}" for c, s in m["by_category"].items()))
+                  ", ".join(f"{category_name(c)} {s:.0%}" for c, s in m["by_category"].items()))
     con.print(t)
     tr = rep["trend"]
     if tr["direction"] is not None:
