@@ -218,10 +218,10 @@ def _readiness_table(title: str, first: str, rows: list[tuple[str, dict[str, Any
 
 
 def _last_mock_text(last: dict[str, Any] | None) -> str:
-    """A category's score in its last mock interview, and the day: 67% (03-18)."""
+    """A category's score in the last mock interview that asked it (the day is in --json)."""
     if not last:
         return "-"
-    return f"{100 * last['score']:.0f}% [dim]({last['day'][5:]})[/]"
+    return f"{100 * last['score']:.0f}%"
 
 
 def render_readiness(report: dict[str, Any]) -> None:

@@ -372,13 +372,15 @@ def render_history(rep: dict[str, Any]) -> None:
         con.print("No mock interview yet: run `flashprep mock`.")
         return
     t = Table(title="mock interviews", title_justify="left")
-    for col in ("mock", "day", "questions", "score", "change", "over time", "by category"):
-        t.add_column(col)
+    for col, justify in (("mock", "left"), ("questions", "right"), ("score", "right"),
+                         ("change", "right"), ("over time", "right"), ("weakest category", "left")):
+        t.add_column(col, justify=justify, no_wrap=col != "weakest category")  # type: ignore[arg-type]
     for m in rep["mocks"]:
         change = "" if m["change"] is None else f"{100 * m['change']:+.0f} pts"
-        t.add_row(m["mock_id"], m["day"], str(m["questions"]), f"{m['score']:.0%}", change,
+        weakest = min(m["by_category"].items(), key=lambda kv: kv[1], default=None)
+        t.add_row(m["mock_id"], str(m["questions"]), f"{m['score']:.0%}", change,
                   str(m["over_time"]),
-                  ", ".join(f"{category_name(c)} {s:.0%}" for c, s in m["by_category"].items()))
+                  f"{category_name(weakest[0])} {weakest[1]:.0%}" if weakest else "-")
     con.print(t)
     tr = rep["trend"]
     if tr["direction"] is not None:
