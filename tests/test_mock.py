@@ -256,3 +256,31 @@ def test_an_undo_applies_a_later_reschedule_again() -> None:
     assert _replay_after(NEW_CARD, [moved]) == NEW_CARD  # a new card stays new
     assert _replay_after(before, [{"kind": "mock", "day": DAY.isoformat(),
                                    "state": NEW_CARD.to_dict()}]) == before
+
+
+@given(st.lists(st.sampled_from(["python", "auth", "devops"]), min_size=1, max_size=12),
+       st.lists(st.floats(0.1, 5), min_size=12, max_size=12), st.integers(1, 15),
+       st.integers(0, 2**32))
+def test_draw_properties(cats: list[str], ws: list[float], n: int, seed: int) -> None:
+    cards = [card(f"t{i}", f"t{i}", c) for i, c in enumerate(cats)]
+    pool = mock.build_pool(collection(cards), {}, ["python", "auth", "devops"])
+    weights = {f"t{i}": ws[i] for i in range(len(cats))}
+    got = mock.draw(pool, weights, ["python", "auth", "devops"], n, seed)
+    assert len(got) == min(n, len(pool)) and len({t.id for t in got}) == len(got)
+    # Categories take turns: no category is asked twice before every category still
+    # holding topics was asked once.
+    left = Counter(cats)
+    seen_round: set[str] = set()
+    for t in got:
+        live = {c for c, k in left.items() if k > 0}
+        if seen_round >= live:
+            seen_round = set()
+        assert t.category not in seen_round
+        seen_round.add(t.category)
+        left[t.category] -= 1
+
+
+@given(st.sets(st.integers(0, 4)))
+def test_parse_covered_round_trip(covered: set[int]) -> None:
+    text = " ".join(str(i + 1) for i in sorted(covered, reverse=True))
+    assert mock.parse_covered(text, 5) == tuple(sorted(covered))
