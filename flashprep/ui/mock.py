@@ -313,14 +313,19 @@ class RichMock:
     def scored(self, answer: Answer) -> None:
         from rich.console import Group
         from rich.panel import Panel
+        from rich.text import Text
 
-        from flashprep.ui.card import key_points, markdown
+        from flashprep.ui.card import markdown
 
         con = self.console
         style = "green" if answer.score >= 0.75 else "yellow" if answer.score >= 0.5 else "red"
         con.print(f"[bold {style}]{score_line(answer)}[/]")
-        parts: list[Any] = [markdown(answer.question.card.back),
-                            key_points(list(answer.question.card.key_points))]
+        points = Text()
+        for i, point in enumerate(answer.question.card.key_points):
+            covered = i in answer.covered
+            points.append("  ☑ " if covered else "  ☐ ", style="green" if covered else "red")
+            points.append(point + "\n", style="" if covered else "bold")
+        parts: list[Any] = [markdown(answer.question.card.back), points]
         if answer.typed:
             parts.insert(0, Panel(answer.typed, title="your answer", title_align="left",
                                   border_style="yellow"))
