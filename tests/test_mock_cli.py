@@ -484,3 +484,19 @@ def test_stats_fast_path_reads_mock_events_with_any_typed_answer(home: Path) -> 
     assert [(f[3], f[7]) for f in fast] == [("review", "3"), ("mock", "3")]
     act = st.gather([fast], (day, day))
     assert act.days == {"2026-03-10": 1} and act.total_ms == 5000
+
+
+def test_mock_events_are_found_across_chunks(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flashprep.mocklog as mocklog
+
+    monkeypatch.setattr(mocklog, "_CHUNK", 64)  # every line crosses a chunk boundary
+    home.mkdir()
+    answer = ('{"v":1,"id":"a%d","card_id":"c","ts":"t","day":"2026-03-10","kind":"new",'
+              '"grade":4,"state":{}}\n')
+    question = ('{"v":1,"id":"m%d","card_id":"c","ts":"t","day":"2026-03-10","kind":"mock",'
+                '"mock_id":"m","score":0.5,"state":{}}\n')
+    text = "".join((answer if i % 3 else question) % i for i in range(12))
+    (home / "reviews.jsonl").write_text(text + question[:40])  # and a torn last line
+    got = mocklog.mock_events(home / "reviews.jsonl")
+    assert [e["id"] for e in got] == ["m0", "m3", "m6", "m9"]
+    assert mocklog.mock_events(home / "missing.jsonl") == []
