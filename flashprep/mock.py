@@ -76,7 +76,8 @@ def resolve_categories(values: Sequence[str]) -> list[str]:
         key = by_name.get(value.strip().lower())
         if key is None:
             raise InputError(
-                f"no category {value!r}" + did_you_mean(value, list(CATEGORY_NAMES))
+                f"no category {value!r}"
+                + did_you_mean(value, list(CATEGORY_NAMES))
                 + f"; choose from {', '.join(CATEGORY_NAMES)}"
             )
         if key not in out:
@@ -193,7 +194,7 @@ def topic_weights(
     last_score: dict[str, float] = {}
     for m in past:  # oldest first: later mocks overwrite
         last_score.update(m.topic_scores())
-    recent = [set(m.topic_scores()) for m in reversed(past[-RECENT_MOCKS - 1:])]
+    recent = [set(m.topic_scores()) for m in reversed(past[-RECENT_MOCKS - 1 :])]
     weights = {}
     for tid, topic in pool.items():
         cards = [states.get(c.id, NEW_CARD) for c in topic.cards]
@@ -285,8 +286,9 @@ class Answer:
         return self.seconds > self.question.time_limit
 
 
-def question_for(card: Card, topic: Topic, minutes: float, main_number: int,
-                 *, follow: bool = False) -> Question:
+def question_for(
+    card: Card, topic: Topic, minutes: float, main_number: int, *, follow: bool = False
+) -> Question:
     limit = card.time_limit or max(1, round(minutes * 60))
     return Question(card, topic.id, topic.category, limit, follow, main_number)
 
@@ -354,15 +356,20 @@ def reapply_reschedule(state: CardState, event: Mapping[str, Any]) -> CardState:
 
 def to_reschedule(answers: Sequence[Answer]) -> list[str]:
     """Card ids scored below RESCHEDULE_BELOW, each once, in the order asked."""
-    return list(dict.fromkeys(a.question.card.id for a in answers
-                              if a.score < RESCHEDULE_BELOW))
+    return list(dict.fromkeys(a.question.card.id for a in answers if a.score < RESCHEDULE_BELOW))
 
 
 # ------------------------------------------------------------------ the report
 
 
-def report(mock_id: str, day: date, answers: Sequence[Answer],
-           rescheduled: Mapping[str, str] | None = None, *, planned: int = 0) -> dict[str, Any]:
+def report(
+    mock_id: str,
+    day: date,
+    answers: Sequence[Answer],
+    rescheduled: Mapping[str, str] | None = None,
+    *,
+    planned: int = 0,
+) -> dict[str, Any]:
     """The end-of-mock report, JSON-ready (the shape `flashprep mock --json` prints)."""
     questions = [
         {
@@ -384,7 +391,8 @@ def report(mock_id: str, day: date, answers: Sequence[Answer],
     ranked = sorted(by_topic.items(), key=lambda kv: kv[1])  # stable: ties in order asked
     weakest = [
         {"topic": t, "score": s, "command": f"flashprep review --topic {t}"}
-        for t, s in ranked if s < 1.0
+        for t, s in ranked
+        if s < 1.0
     ][:WEAKEST]
     return {
         "mock_id": mock_id,
@@ -392,7 +400,8 @@ def report(mock_id: str, day: date, answers: Sequence[Answer],
         "planned": planned,
         "asked": len(questions),
         "score": round(sum(q["score"] for q in questions) / len(questions), 4)
-        if questions else None,
+        if questions
+        else None,
         "over_time": sum(q["over_time"] for q in questions),
         "questions": questions,
         "by_category": by_category,  # by category id, as each question names it
@@ -407,15 +416,19 @@ def history_report(past: Sequence[PastMock]) -> dict[str, Any]:
     prev: float | None = None
     for m in past:
         score = m.score
-        rows.append({
-            "mock_id": m.mock_id,
-            "day": m.day,
-            "questions": len(m.events),
-            "score": score,
-            "over_time": sum(1 for e in m.events if e.get("seconds", 0) > e.get("time_limit", 0)),
-            "by_category": m.category_scores(),
-            "change": None if prev is None else round(score - prev, 4),
-        })
+        rows.append(
+            {
+                "mock_id": m.mock_id,
+                "day": m.day,
+                "questions": len(m.events),
+                "score": score,
+                "over_time": sum(
+                    1 for e in m.events if e.get("seconds", 0) > e.get("time_limit", 0)
+                ),
+                "by_category": m.category_scores(),
+                "change": None if prev is None else round(score - prev, 4),
+            }
+        )
         prev = score
     return {"mocks": rows, "trend": trend([r["score"] for r in rows])}
 

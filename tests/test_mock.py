@@ -20,8 +20,16 @@ DAY = date(2026, 3, 10)
 
 
 def card(cid: str, topic: str, tag: str, points: int = 4, **kw: Any) -> Card:
-    return Card(id=cid, deck=tag, front=f"{cid}?", back="A", tags=(tag,), topic=topic,
-                key_points=tuple(f"p{i}" for i in range(points)), **kw)
+    return Card(
+        id=cid,
+        deck=tag,
+        front=f"{cid}?",
+        back="A",
+        tags=(tag,),
+        topic=topic,
+        key_points=tuple(f"p{i}" for i in range(points)),
+        **kw,
+    )
 
 
 def collection(cards: list[Card]) -> Collection:
@@ -33,12 +41,25 @@ def collection(cards: list[Card]) -> Collection:
     )
 
 
-def past(mock_id: str, scores: dict[str, float], day: str = "2026-03-01",
-         category: str = "python") -> mock.PastMock:
-    events = tuple({"kind": "mock", "id": f"{mock_id}-{t}", "mock_id": mock_id,
-                    "card_id": t, "topic": t, "category": category, "score": s,
-                    "day": day, "ts": day + "T09:00:00Z", "seconds": 10, "time_limit": 180}
-                   for t, s in scores.items())
+def past(
+    mock_id: str, scores: dict[str, float], day: str = "2026-03-01", category: str = "python"
+) -> mock.PastMock:
+    events = tuple(
+        {
+            "kind": "mock",
+            "id": f"{mock_id}-{t}",
+            "mock_id": mock_id,
+            "card_id": t,
+            "topic": t,
+            "category": category,
+            "score": s,
+            "day": day,
+            "ts": day + "T09:00:00Z",
+            "seconds": 10,
+            "time_limit": 180,
+        }
+        for t, s in scores.items()
+    )
     return mock.PastMock(mock_id, day, day + "T09:00:00Z", events)
 
 
@@ -47,9 +68,19 @@ def past(mock_id: str, scores: dict[str, float], day: str = "2026-03-01",
 
 def test_categories_default_to_the_seven_and_accept_names() -> None:
     assert mock.resolve_categories([]) == [
-        "python", "fastapi", "database", "auth", "system-design", "api-design", "devops"]
+        "python",
+        "fastapi",
+        "database",
+        "auth",
+        "system-design",
+        "api-design",
+        "devops",
+    ]
     assert mock.resolve_categories(["System Design", "AUTH", "auth", "behavioral"]) == [
-        "system-design", "auth", "behavioral"]
+        "system-design",
+        "auth",
+        "behavioral",
+    ]
 
 
 def test_an_unknown_category_is_one_line() -> None:
@@ -57,13 +88,19 @@ def test_an_unknown_category_is_one_line() -> None:
         mock.resolve_categories(["pyhton"])
     assert str(exc.value) == (
         "no category 'pyhton' (did you mean 'python'?); choose from python, fastapi, database, "
-        "auth, system-design, api-design, devops, behavioral")
+        "auth, system-design, api-design, devops, behavioral"
+    )
 
 
 def test_pool_leaves_out_drafts_suspended_and_cards_without_key_points() -> None:
-    cards = [card("a", "ta", "python"), card("a-2", "ta", "python"),
-             card("b", "tb", "python", points=0), card("c", "tc", "python", draft=True),
-             card("d", "td", "python"), card("e", "te", "docker")]
+    cards = [
+        card("a", "ta", "python"),
+        card("a-2", "ta", "python"),
+        card("b", "tb", "python", points=0),
+        card("c", "tc", "python", draft=True),
+        card("d", "td", "python"),
+        card("e", "te", "docker"),
+    ]
     states = {"d": CardState(suspended=True)}
     pool = mock.build_pool(collection(cards), states, ["python", "auth"])
     assert list(pool) == ["ta"]
@@ -81,8 +118,12 @@ def test_a_card_is_asked_under_its_decks_category_first() -> None:
 
 
 def test_weights_follow_the_formula() -> None:
-    cards = [card("a", "a", "python"), card("b", "b", "python"), card("c", "c", "python"),
-             card("d", "d", "python")]
+    cards = [
+        card("a", "a", "python"),
+        card("b", "b", "python"),
+        card("c", "c", "python"),
+        card("d", "d", "python"),
+    ]
     pool = mock.build_pool(collection(cards), {}, ["python"])
     states = {"c": CardState(due=DAY, lapses=9, reviews=3), "d": CardState(due=DAY)}
     history = [past("m1", {"a": 0.0}), past("m2", {"b": 1.0})]
@@ -99,8 +140,13 @@ def test_a_topic_scored_0_is_drawn_more_often_than_one_scored_1() -> None:
     cards = [card(t, t, "python") for t in topics]
     pool = mock.build_pool(collection(cards), {}, ["python"])
     # Two old mocks (beyond the recency window) scored t0 at 0 and t1 at 1.0.
-    history = [past("m1", {"t0": 0.0, "t1": 1.0}), past("m2", {"t2": 0.5}),
-               past("m3", {"t3": 0.5}), past("m4", {"t4": 0.5}), past("m5", {"t5": 0.5})]
+    history = [
+        past("m1", {"t0": 0.0, "t1": 1.0}),
+        past("m2", {"t2": 0.5}),
+        past("m3", {"t3": 0.5}),
+        past("m4", {"t4": 0.5}),
+        past("m5", {"t5": 0.5}),
+    ]
     weights = mock.topic_weights(pool, {}, history)
     counts: Counter[str] = Counter()
     for seed in range(400):
@@ -148,10 +194,16 @@ def test_score_over_time_and_the_follow_up_threshold() -> None:
     assert not mock.needs_follow_up(f)  # no follow-up to a follow-up
 
 
-@pytest.mark.parametrize("text, count, expected", [
-    ("", 3, ()), ("all", 3, (0, 1, 2)), ("ALL", 2, (0, 1)), ("3 1", 3, (0, 2)),
-    ("1,2 2", 3, (0, 1)),
-])
+@pytest.mark.parametrize(
+    "text, count, expected",
+    [
+        ("", 3, ()),
+        ("all", 3, (0, 1, 2)),
+        ("ALL", 2, (0, 1)),
+        ("3 1", 3, (0, 2)),
+        ("1,2 2", 3, (0, 1)),
+    ],
+)
 def test_parse_covered(text: str, count: int, expected: tuple[int, ...]) -> None:
     assert mock.parse_covered(text, count) == expected
 
@@ -166,20 +218,32 @@ def test_parse_covered_refuses(text: str) -> None:
 
 
 def test_bring_forward_moves_only_the_due_date() -> None:
-    s = CardState(ef=260, interval=20, repetitions=4, due=DAY + timedelta(days=15), reviews=4,
-                  last_day=DAY - timedelta(days=5))
+    s = CardState(
+        ef=260,
+        interval=20,
+        repetitions=4,
+        due=DAY + timedelta(days=15),
+        reviews=4,
+        last_day=DAY - timedelta(days=5),
+    )
     after = mock.bring_forward(s, DAY)
     assert after is not None and after.due == DAY + timedelta(days=1)
     assert (after.ef, after.interval, after.repetitions, after.reviews, after.last_day) == (
-        s.ef, s.interval, s.repetitions, s.reviews, s.last_day)
+        s.ef,
+        s.interval,
+        s.repetitions,
+        s.reviews,
+        s.last_day,
+    )
     assert mock.bring_forward(NEW_CARD, DAY) is None
     assert mock.bring_forward(CardState(due=DAY + timedelta(days=1)), DAY) is None
     assert mock.bring_forward(CardState(due=DAY + timedelta(days=9), suspended=True), DAY) is None
 
 
 @given(st.integers(-30, 400), st.integers(0, 60), st.integers(0, 20))
-def test_bring_forward_never_pushes_back_or_touches_sm2(offset: int, interval: int,
-                                                        reps: int) -> None:
+def test_bring_forward_never_pushes_back_or_touches_sm2(
+    offset: int, interval: int, reps: int
+) -> None:
     s = CardState(interval=interval, repetitions=reps, due=DAY + timedelta(days=offset))
     after = mock.bring_forward(s, DAY)
     if after is None:
@@ -204,40 +268,74 @@ def test_reschedule_rule_is_below_half() -> None:
 def test_report_shape() -> None:
     a, a2, b = (card("a", "ta", "python"), card("a-2", "ta", "python"), card("b", "tb", "auth"))
     ta, tb = mock.Topic("ta", "python", (a, a2)), mock.Topic("tb", "auth", (b,))
-    answers = [mock.Answer(mock.question_for(a, ta, 1, 1), (0,), 70.0),
-               mock.Answer(mock.question_for(a2, ta, 1, 1, follow=True), (0, 1, 2), 20.0),
-               mock.Answer(mock.question_for(b, tb, 1, 2), (0, 1, 2, 3), 30.0)]
+    answers = [
+        mock.Answer(mock.question_for(a, ta, 1, 1), (0,), 70.0),
+        mock.Answer(mock.question_for(a2, ta, 1, 1, follow=True), (0, 1, 2), 20.0),
+        mock.Answer(mock.question_for(b, tb, 1, 2), (0, 1, 2, 3), 30.0),
+    ]
     rep = mock.report("m1", DAY, answers, {"a": "2026-03-11"}, planned=2)
-    assert [(q["card_id"], q["score"], q["over_time"], q["follow_up"]) for q in rep["questions"]] \
-        == [("a", 0.25, True, False), ("a-2", 0.75, False, True), ("b", 1.0, False, False)]
+    assert [
+        (q["card_id"], q["score"], q["over_time"], q["follow_up"]) for q in rep["questions"]
+    ] == [("a", 0.25, True, False), ("a-2", 0.75, False, True), ("b", 1.0, False, False)]
     assert rep["by_category"] == {"python": 0.5, "auth": 1.0}
     assert rep["weakest_topics"] == [
-        {"topic": "ta", "score": 0.5, "command": "flashprep review --topic ta"}]
+        {"topic": "ta", "score": 0.5, "command": "flashprep review --topic ta"}
+    ]
     assert (rep["over_time"], rep["asked"], rep["score"]) == (1, 3, 0.6667)
     assert rep["rescheduled"] == {"a": "2026-03-11"}
 
 
 def test_history_report_and_trend() -> None:
-    mocks = [past("m1", {"a": 0.2}, "2026-03-01"), past("m2", {"a": 0.4}, "2026-03-02"),
-             past("m3", {"a": 0.9, "b": 0.5}, "2026-03-03")]
+    mocks = [
+        past("m1", {"a": 0.2}, "2026-03-01"),
+        past("m2", {"a": 0.4}, "2026-03-02"),
+        past("m3", {"a": 0.9, "b": 0.5}, "2026-03-03"),
+    ]
     rep = mock.history_report(mocks)
     assert [(m["mock_id"], m["score"], m["change"]) for m in rep["mocks"]] == [
-        ("m1", 0.2, None), ("m2", 0.4, 0.2), ("m3", 0.7, 0.3)]
+        ("m1", 0.2, None),
+        ("m2", 0.4, 0.2),
+        ("m3", 0.7, 0.3),
+    ]
     assert rep["trend"] == {"direction": "up", "change": 0.4}
     assert mock.history_report([])["trend"] == {"direction": None, "change": None}
     assert mock.last_by_category(mocks)["python"] == {
-        "score": 0.7, "day": "2026-03-03", "mock_id": "m3"}
+        "score": 0.7,
+        "day": "2026-03-03",
+        "mock_id": "m3",
+    }
 
 
 def test_past_mocks_group_and_order() -> None:
     events = [
-        {"kind": "mock", "id": "2", "mock_id": "b", "card_id": "x", "score": 1, "day": "d2",
-         "ts": "2026-03-02T00:00:00Z"},
+        {
+            "kind": "mock",
+            "id": "2",
+            "mock_id": "b",
+            "card_id": "x",
+            "score": 1,
+            "day": "d2",
+            "ts": "2026-03-02T00:00:00Z",
+        },
         {"kind": "review", "id": "3", "card_id": "x", "day": "d1", "ts": "t"},
-        {"kind": "mock", "id": "1", "mock_id": "a", "card_id": "x", "score": 0.5, "day": "d1",
-         "ts": "2026-03-01T00:00:00Z"},
-        {"kind": "mock", "id": "4", "mock_id": "a", "card_id": "y", "score": "bad", "day": "d1",
-         "ts": "2026-03-01T00:00:01Z"},
+        {
+            "kind": "mock",
+            "id": "1",
+            "mock_id": "a",
+            "card_id": "x",
+            "score": 0.5,
+            "day": "d1",
+            "ts": "2026-03-01T00:00:00Z",
+        },
+        {
+            "kind": "mock",
+            "id": "4",
+            "mock_id": "a",
+            "card_id": "y",
+            "score": "bad",
+            "day": "d1",
+            "ts": "2026-03-01T00:00:01Z",
+        },
     ]
     got = mock.past_mocks(events)
     assert [(m.mock_id, len(m.events), m.score) for m in got] == [("b", 1, 1.0), ("a", 1, 0.5)]
@@ -247,20 +345,30 @@ def test_an_undo_applies_a_later_reschedule_again() -> None:
     from flashprep.manage import _replay_after
 
     before = CardState(interval=20, repetitions=4, due=DAY + timedelta(days=12))
-    moved = {"kind": "reschedule", "day": DAY.isoformat(),
-             "state": CardState(due=DAY + timedelta(days=1)).to_dict()}
+    moved = {
+        "kind": "reschedule",
+        "day": DAY.isoformat(),
+        "state": CardState(due=DAY + timedelta(days=1)).to_dict(),
+    }
     assert _replay_after(before, [moved]).due == DAY + timedelta(days=1)
     assert _replay_after(before, [moved]).interval == 20
     soon = CardState(due=DAY)
     assert _replay_after(soon, [moved]) == soon  # never pushed back
     assert _replay_after(NEW_CARD, [moved]) == NEW_CARD  # a new card stays new
-    assert _replay_after(before, [{"kind": "mock", "day": DAY.isoformat(),
-                                   "state": NEW_CARD.to_dict()}]) == before
+    assert (
+        _replay_after(
+            before, [{"kind": "mock", "day": DAY.isoformat(), "state": NEW_CARD.to_dict()}]
+        )
+        == before
+    )
 
 
-@given(st.lists(st.sampled_from(["python", "auth", "devops"]), min_size=1, max_size=12),
-       st.lists(st.floats(0.1, 5), min_size=12, max_size=12), st.integers(1, 15),
-       st.integers(0, 2**32))
+@given(
+    st.lists(st.sampled_from(["python", "auth", "devops"]), min_size=1, max_size=12),
+    st.lists(st.floats(0.1, 5), min_size=12, max_size=12),
+    st.integers(1, 15),
+    st.integers(0, 2**32),
+)
 def test_draw_properties(cats: list[str], ws: list[float], n: int, seed: int) -> None:
     cards = [card(f"t{i}", f"t{i}", c) for i, c in enumerate(cats)]
     pool = mock.build_pool(collection(cards), {}, ["python", "auth", "devops"])

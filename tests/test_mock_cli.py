@@ -111,19 +111,32 @@ def run(cli: Any, decks: Path, *args: str, input: str = "") -> Any:
 
 
 def fingerprint(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ------------------------------------------------------------------ the plain protocol
 
 
-def test_plain_mode_follows_the_protocol(cli: Any, decks: Path, home: Path,
-                                         ticks: list[float]) -> None:
+def test_plain_mode_follows_the_protocol(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
     # py-gil first (seed 3), weak (1 of 3): its follow-up py-gil-2 comes next.
     ticks.extend([200.0, 30.0, 20.0])
-    r = run(cli, decks, "--category", "python", "--questions", "2", "--seed", "3",
-            input="the GIL is a lock\n1\n\nall\n\n1 2\n")
+    r = run(
+        cli,
+        decks,
+        "--category",
+        "python",
+        "--questions",
+        "2",
+        "--seed",
+        "3",
+        input="the GIL is a lock\n1\n\nall\n\n1 2\n",
+    )
     assert r.exit_code == 0, r.output
     out = r.stdout.splitlines()
     assert out[:10] == [
@@ -146,30 +159,42 @@ def test_plain_mode_follows_the_protocol(cli: Any, decks: Path, home: Path,
     assert "    py-gil (67%): flashprep review --topic py-gil" in out
     log = events(home)
     assert [(e["kind"], e["card_id"], e["follow_up"]) for e in log] == [
-        ("mock", "py-gil", False), ("mock", "py-gil-2", True), ("mock", "py-copy", False)]
+        ("mock", "py-gil", False),
+        ("mock", "py-gil-2", True),
+        ("mock", "py-copy", False),
+    ]
     first = log[0]
-    assert (first["score"], first["covered"], first["seconds"], first["time_limit"],
-            first["answer"], first["category"]) == (0.3333, [0], 200.0, 180,
-                                                    "the GIL is a lock", "python")
+    assert (
+        first["score"],
+        first["covered"],
+        first["seconds"],
+        first["time_limit"],
+        first["answer"],
+        first["category"],
+    ) == (0.3333, [0], 200.0, 180, "the GIL is a lock", "python")
     assert log[1]["answer"] is None  # answered aloud
     assert len({e["mock_id"] for e in log}) == 1
     assert first["state"]["due"] is None  # the card's state, unchanged
 
 
-def test_no_follow_up_after_a_good_answer(cli: Any, decks: Path, home: Path,
-                                          ticks: list[float]) -> None:
-    r = run(cli, decks, "--category", "python", "--questions", "1", "--seed", "3",
-            input="\n1 2 3\n")
+def test_no_follow_up_after_a_good_answer(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
+    r = run(
+        cli, decks, "--category", "python", "--questions", "1", "--seed", "3", input="\n1 2 3\n"
+    )
     assert r.exit_code == 0, r.output
     assert [e["card_id"] for e in events(home)] == ["py-gil"]
     assert "follow-up" not in r.stdout
 
 
-def test_the_same_seed_draws_the_same_questions(cli: Any, decks: Path, home: Path,
-                                                ticks: list[float]) -> None:
+def test_the_same_seed_draws_the_same_questions(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
     def asked(seed: str) -> list[str]:
-        r = run(cli, decks, "--questions", "2", "--seed", seed, "--no-reschedule",
-                input="\nall\n" * 4)
+        r = run(
+            cli, decks, "--questions", "2", "--seed", seed, "--no-reschedule", input="\nall\n" * 4
+        )
         return [line for line in r.stdout.splitlines() if line.startswith("== question")]
 
     first = asked("11")
@@ -181,8 +206,9 @@ def test_the_same_seed_draws_the_same_questions(cli: Any, decks: Path, home: Pat
     assert asked("11") == first
 
 
-def test_a_card_time_limit_replaces_minutes(cli: Any, decks: Path, home: Path,
-                                            ticks: list[float]) -> None:
+def test_a_card_time_limit_replaces_minutes(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
     ticks.append(95.0)
     r = run(cli, decks, "--category", "behavioral", "--minutes", "5", input="\n1 2 3\n")
     assert r.exit_code == 0, r.output
@@ -191,20 +217,23 @@ def test_a_card_time_limit_replaces_minutes(cli: Any, decks: Path, home: Path,
     assert events(home)[0]["time_limit"] == 90
 
 
-def test_a_bad_covered_line_is_asked_again_then_stops(cli: Any, decks: Path, home: Path,
-                                                      ticks: list[float]) -> None:
+def test_a_bad_covered_line_is_asked_again_then_stops(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
     r = run(cli, decks, "--category", "auth", input="\n7\n1\n")
     assert r.exit_code == 0, r.output
-    assert "'7' is not a key point number 1-2: type the numbers covered, all, or nothing" \
-        in r.stdout
+    assert (
+        "'7' is not a key point number 1-2: type the numbers covered, all, or nothing" in r.stdout
+    )
     assert [e["covered"] for e in events(home)] == [[0]]
     r = run(cli, decks, "--category", "auth", input="\nx\ny\n")
     assert "no valid answer given twice; the mock stops here" in r.stderr
     assert len(events(home)) == 1
 
 
-def test_end_of_input_keeps_the_questions_answered(cli: Any, decks: Path, home: Path,
-                                                   ticks: list[float]) -> None:
+def test_end_of_input_keeps_the_questions_answered(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
     r = run(cli, decks, "--questions", "3", "--seed", "1", input="\nall\nhalf an answer\n")
     assert r.exit_code == 0, r.output
     assert len(events(home)) == 1  # the second question had no checklist line: not kept
@@ -223,8 +252,9 @@ def test_json_report(cli: Any, decks: Path, home: Path, ticks: list[float]) -> N
     assert set(q) >= {"card_id", "category", "score", "seconds", "over_time", "follow_up"}
     assert (q["score"], q["seconds"], q["over_time"]) == (0.0, 10.0, False)
     assert data["questions"][1]["follow_up"] is (asked[1] in ("py-gil-2",))
-    assert all(w["command"] == f"flashprep review --topic {w['topic']}"
-               for w in data["weakest_topics"])
+    assert all(
+        w["command"] == f"flashprep review --topic {w['topic']}" for w in data["weakest_topics"]
+    )
     assert data["mock_id"] == events(home)[0]["mock_id"]
     assert set(data["by_category"]) <= {"python", "auth"}
     assert set(data["by_category"]) == {q["category"] for q in data["questions"]}
@@ -249,13 +279,15 @@ def test_a_card_scored_below_half_is_brought_forward(
     assert before["due"] > "2026-03-20"
     monkeypatch.setenv("FLASHPREP_NOW", "2026-03-18T09:00:00+00:00")
     due_today = json.loads(cli("--decks", str(decks), "status", "--json").stdout)["due"]
-    r = run(cli, decks, "--category", "python", "--seed", "1", "--questions", "2",
-            input="\n\n" * 4)  # nothing covered
+    r = run(
+        cli, decks, "--category", "python", "--seed", "1", "--questions", "2", input="\n\n" * 4
+    )  # nothing covered
     assert r.exit_code == 0, r.output
     log = events(home)
     moved = [e for e in log if e["kind"] == "reschedule"]
     assert [(e["card_id"], e["state"]["due"], e["previous_due"]) for e in moved] == [
-        ("py-copy", "2026-03-19", before["due"])]
+        ("py-copy", "2026-03-19", before["due"])
+    ]
     assert moved[0]["mock_id"] == log[-1]["mock_id"]
     # Only the due date moved: SM-2's numbers are the review's.
     assert {**moved[0]["state"], "due": before["due"]} == before
@@ -274,8 +306,18 @@ def test_no_reschedule_and_new_cards_are_left_alone(
         monkeypatch.setenv("FLASHPREP_NOW", f"{day}T09:00:00+00:00")
         _schedule(cli, decks, home)
     monkeypatch.setenv("FLASHPREP_NOW", "2026-03-18T09:00:00+00:00")
-    r = run(cli, decks, "--category", "python", "--questions", "2", "--seed", "1",
-            "--no-reschedule", input="\n\n" * 4)
+    r = run(
+        cli,
+        decks,
+        "--category",
+        "python",
+        "--questions",
+        "2",
+        "--seed",
+        "1",
+        "--no-reschedule",
+        input="\n\n" * 4,
+    )
     assert r.exit_code == 0, r.output
     assert {e["kind"] for e in events(home)} == {"new", "review", "mock"}
     r = run(cli, decks, "--category", "auth", input="\n\n")  # au-jwt is new: no due date
@@ -286,15 +328,24 @@ def test_no_reschedule_and_new_cards_are_left_alone(
 # ------------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--category", "cooking"], "flashprep: error: no category 'cooking'; choose from python, "
-     "fastapi, database, auth, system-design, api-design, devops, behavioral\n"),
-    (["--questions", "0"], "flashprep: error: --questions must be 1 or more, got 0\n"),
-    (["--minutes", "0"], "flashprep: error: --minutes must be more than 0 and at most 600, "
-     "got 0\n"),
-])
-def test_bad_options(cli: Any, decks: Path, home: Path, tmp_path: Path, args: list[str],
-                     message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--category", "cooking"],
+            "flashprep: error: no category 'cooking'; choose from python, "
+            "fastapi, database, auth, system-design, api-design, devops, behavioral\n",
+        ),
+        (["--questions", "0"], "flashprep: error: --questions must be 1 or more, got 0\n"),
+        (
+            ["--minutes", "0"],
+            "flashprep: error: --minutes must be more than 0 and at most 600, got 0\n",
+        ),
+    ],
+)
+def test_bad_options(
+    cli: Any, decks: Path, home: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
     run(cli, decks, "--questions", "1", "--seed", "2", input="\nall\n")
     before = fingerprint(tmp_path)
     r = run(cli, decks, *args, input="\nall\n")
@@ -308,8 +359,10 @@ def test_a_deck_with_a_bad_time_limit(cli: Any, decks: Path, home: Path, tmp_pat
     before = fingerprint(tmp_path)
     r = run(cli, decks, input="\nall\n")
     assert r.exit_code == 2
-    assert r.stderr == (f"flashprep: error: {path}:20: card 'au-pitch': time_limit: Input "
-                        "should be greater than 0\n")
+    assert r.stderr == (
+        f"flashprep: error: {path}:20: card 'au-pitch': time_limit: Input "
+        "should be greater than 0\n"
+    )
     assert fingerprint(tmp_path) == before
 
 
@@ -317,17 +370,21 @@ def test_no_card_to_ask(cli: Any, decks: Path, home: Path, tmp_path: Path) -> No
     cli("--decks", str(decks), "status")  # the deck cache
     before = fingerprint(tmp_path)
     r = run(cli, decks, "--category", "devops")
-    assert (r.exit_code, r.stderr) == (2, "flashprep: error: no card to ask: no card of devops "
-                                          "has key points (drafts and suspended cards are left "
-                                          "out)\n")
+    assert (r.exit_code, r.stderr) == (
+        2,
+        "flashprep: error: no card to ask: no card of devops "
+        "has key points (drafts and suspended cards are left "
+        "out)\n",
+    )
     assert fingerprint(tmp_path) == before
 
 
 # ------------------------------------------------------------------ --history
 
 
-def test_history_lists_mocks_and_the_trend(cli: Any, decks: Path, home: Path,
-                                           ticks: list[float]) -> None:
+def test_history_lists_mocks_and_the_trend(
+    cli: Any, decks: Path, home: Path, ticks: list[float]
+) -> None:
     r = run(cli, decks, "--history")
     assert (r.exit_code, r.stdout) == (0, "No mock interview yet: run `flashprep mock`.\n")
     run(cli, decks, "--category", "auth", input="\n\n")
@@ -335,7 +392,10 @@ def test_history_lists_mocks_and_the_trend(cli: Any, decks: Path, home: Path,
     run(cli, decks, "--category", "auth", input="\nall\n")
     data = json.loads(run(cli, decks, "--history", "--json").stdout)
     assert [(m["score"], m["change"], m["questions"]) for m in data["mocks"]] == [
-        (0.0, None, 1), (0.5, 0.5, 1), (1.0, 0.5, 1)]
+        (0.0, None, 1),
+        (0.5, 0.5, 1),
+        (1.0, 0.5, 1),
+    ]
     assert data["trend"] == {"direction": "up", "change": 0.75}
     assert data["mocks"][0]["by_category"] == {"auth": 0.0}
     text = run(cli, decks, "--history").stdout
@@ -345,14 +405,14 @@ def test_history_lists_mocks_and_the_trend(cli: Any, decks: Path, home: Path,
 # ------------------------------------------------------------------ the rest of flashprep
 
 
-def _review_then_mock(cli: Any, decks: Path, home: Path, monkeypatch: pytest.MonkeyPatch
-                      ) -> None:
+def _review_then_mock(cli: Any, decks: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for day in ("2026-03-10", "2026-03-11", "2026-03-17"):
         monkeypatch.setenv("FLASHPREP_NOW", f"{day}T09:00:00+00:00")
         _schedule(cli, decks, home)
     monkeypatch.setenv("FLASHPREP_NOW", "2026-03-18T09:00:00+00:00")
-    r = run(cli, decks, "--category", "python", "--questions", "2", "--seed", "1",
-            input="typed\n\n" * 4)
+    r = run(
+        cli, decks, "--category", "python", "--questions", "2", "--seed", "1", input="typed\n\n" * 4
+    )
     assert r.exit_code == 0 and "reschedule" in {e["kind"] for e in events(home)}
 
 
@@ -368,11 +428,13 @@ def test_undo_takes_back_the_answer_not_the_mock(
     undo = events(home)[-1]
     assert undo["undoes"] == last_review["id"]
     # Back to the state before that review, still brought forward to the day after the mock.
-    before_review = [e for e in log if e["card_id"] == "py-copy"
-                     and e["kind"] in ("new", "review")][-2]["state"]
+    before_review = [
+        e for e in log if e["card_id"] == "py-copy" and e["kind"] in ("new", "review")
+    ][-2]["state"]
     assert undo["state"] == {**before_review, "due": "2026-03-19"} or (
-        before_review["due"] <= "2026-03-19" and undo["state"] == before_review)
-    assert [e["kind"] for e in events(home)][:len(log)] == [e["kind"] for e in log]
+        before_review["due"] <= "2026-03-19" and undo["state"] == before_review
+    )
+    assert [e["kind"] for e in events(home)][: len(log)] == [e["kind"] for e in log]
     # The mock's own events are never a target: next comes the review before.
     r = cli("--decks", str(decks), "undo")
     assert r.exit_code == 0 and "on 2026-03-11" in r.stdout
@@ -403,11 +465,12 @@ def test_stats_show_and_doctor_know_mock_events(
     assert levels["log"] == "ok" and levels["state"] == "ok"
 
 
-def test_a_mock_event_without_a_score_is_a_corrupt_line(cli: Any, decks: Path,
-                                                         home: Path) -> None:
+def test_a_mock_event_without_a_score_is_a_corrupt_line(cli: Any, decks: Path, home: Path) -> None:
     home.mkdir()
-    line = ('{"v":1,"id":"x1","card_id":"py-gil","ts":"2026-03-10T09:00:00.000Z",'
-            '"day":"2026-03-10","kind":"mock","mock_id":"m","score":2,"state":{}}\n')
+    line = (
+        '{"v":1,"id":"x1","card_id":"py-gil","ts":"2026-03-10T09:00:00.000Z",'
+        '"day":"2026-03-10","kind":"mock","mock_id":"m","score":2,"state":{}}\n'
+    )
     (home / "reviews.jsonl").write_text(line)
     r = cli("--decks", str(decks), "status")
     assert r.exit_code == 2
@@ -430,8 +493,9 @@ def test_readiness_shows_the_last_mock_score_per_category(
     assert "last mock" in text and auth_row.rstrip().endswith("50%")
 
 
-def test_stats_html_plots_mock_scores(cli: Any, decks: Path, home: Path, tmp_path: Path,
-                                      ticks: list[float]) -> None:
+def test_stats_html_plots_mock_scores(
+    cli: Any, decks: Path, home: Path, tmp_path: Path, ticks: list[float]
+) -> None:
     page = tmp_path / "stats.html"
     assert cli("--decks", str(decks), "stats", "--html", str(page)).exit_code == 0
     assert 'id="mock-scores"' not in page.read_text()  # no mock yet: no chart
@@ -473,11 +537,26 @@ def test_stats_fast_path_reads_mock_events_with_any_typed_answer(home: Path) -> 
     day = date(2026, 3, 10)
     nasty = 'he said "state":{"interval":99} and\n{"v":1,"id":"x","card_id":"y"} \\ é'
     with History.open(home, write=True) as h:
-        h.record("a", "review", CardState(interval=3, due=day), moment, day, grade=4,
-                 duration_ms=5000)
-        h.record("a", "mock", CardState(interval=3, due=day), moment, day, mock_id="m",
-                 score=0.5, covered=[0], key_points=2, seconds=12.0, time_limit=180,
-                 answer=nasty, follow_up=False, category="python", topic="a")
+        h.record(
+            "a", "review", CardState(interval=3, due=day), moment, day, grade=4, duration_ms=5000
+        )
+        h.record(
+            "a",
+            "mock",
+            CardState(interval=3, due=day),
+            moment,
+            day,
+            mock_id="m",
+            score=0.5,
+            covered=[0],
+            key_points=2,
+            seconds=12.0,
+            time_limit=180,
+            answer=nasty,
+            follow_up=False,
+            category="python",
+            topic="a",
+        )
     log = home / "reviews.jsonl"
     fast = list(itertools.chain.from_iterable(st.read_facts(log)))
     assert fast == st._slow_facts(log, log.read_bytes(), 1)
@@ -491,10 +570,14 @@ def test_mock_events_are_found_across_chunks(home: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(mocklog, "_CHUNK", 64)  # every line crosses a chunk boundary
     home.mkdir()
-    answer = ('{"v":1,"id":"a%d","card_id":"c","ts":"t","day":"2026-03-10","kind":"new",'
-              '"grade":4,"state":{}}\n')
-    question = ('{"v":1,"id":"m%d","card_id":"c","ts":"t","day":"2026-03-10","kind":"mock",'
-                '"mock_id":"m","score":0.5,"state":{}}\n')
+    answer = (
+        '{"v":1,"id":"a%d","card_id":"c","ts":"t","day":"2026-03-10","kind":"new",'
+        '"grade":4,"state":{}}\n'
+    )
+    question = (
+        '{"v":1,"id":"m%d","card_id":"c","ts":"t","day":"2026-03-10","kind":"mock",'
+        '"mock_id":"m","score":0.5,"state":{}}\n'
+    )
     text = "".join((answer if i % 3 else question) % i for i in range(12))
     (home / "reviews.jsonl").write_text(text + question[:40])  # and a torn last line
     got = mocklog.mock_events(home / "reviews.jsonl")

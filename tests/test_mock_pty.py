@@ -39,8 +39,12 @@ def spawn(home: Path, decks: Path, *args: str) -> Any:
         "TERM": os.environ.get("TERM", "xterm-256color") or "xterm-256color",
     }
     return pexpect.spawn(
-        sys.executable, ["-m", "flashprep", "--decks", str(decks), "mock", *args],
-        env=env, encoding="utf-8", timeout=10, dimensions=(40, 100),
+        sys.executable,
+        ["-m", "flashprep", "--decks", str(decks), "mock", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 100),
     )
 
 
@@ -59,8 +63,9 @@ def finish(child: Any) -> str:
 
 def test_countdown_turns_red_and_keeps_counting(home: Path, decks: Path) -> None:
     # 0.02 minutes: a one-second limit, so the countdown runs out during the test.
-    child = spawn(home, decks, "--category", "python", "--questions", "2", "--seed", "3",
-                  "--minutes", "0.02")
+    child = spawn(
+        home, decks, "--category", "python", "--questions", "2", "--seed", "3", "--minutes", "0.02"
+    )
     child.expect("question 1 of 2")
     child.expect("What is the GIL")
     child.expect("left")
@@ -84,8 +89,7 @@ def test_countdown_turns_red_and_keeps_counting(home: Path, decks: Path) -> None
     child.expect("Enter next question")
     # The question was saved before the model answer was shown.
     saved = mock_events(home)
-    assert [(e["card_id"], e["covered"], e["answer"]) for e in saved] == [
-        ("py-gil", [0], "a lock")]
+    assert [(e["card_id"], e["covered"], e["answer"]) for e in saved] == [("py-gil", [0], "a lock")]
     assert saved[0]["seconds"] >= 2 and saved[0]["time_limit"] == 1
     child.send("\r")
     child.expect("follow-up to question 1")  # 33% < 75%: the interviewer digs in

@@ -66,8 +66,13 @@ def check_options(questions: int, minutes: float) -> None:
 
 
 def record_answer(
-    history: History, answer: Answer, mock_id: str, moment: datetime, day: date,
-    *, reschedule: bool,
+    history: History,
+    answer: Answer,
+    mock_id: str,
+    moment: datetime,
+    day: date,
+    *,
+    reschedule: bool,
 ) -> str | None:
     """Append the question's `mock` event, and its `reschedule` event when the rule says
     so, in one durable write. Returns the new due date if the card was brought forward."""
@@ -82,8 +87,17 @@ def record_answer(
         after = bring_forward(state, day)
         if after is not None:
             assert state.due is not None and after.due is not None
-            events.append(make_event(card_id, RESCHEDULE, after, moment, day, mock_id=mock_id,
-                                     previous_due=state.due.isoformat()))
+            events.append(
+                make_event(
+                    card_id,
+                    RESCHEDULE,
+                    after,
+                    moment,
+                    day,
+                    mock_id=mock_id,
+                    previous_due=state.due.isoformat(),
+                )
+            )
             due = after.due.isoformat()
     history.append(events)
     return due
@@ -115,8 +129,9 @@ def run_mock(
         answer = Answer(question, covered, seconds, typed)
         with deferred_interrupt():
             moment = now()
-            due = record_answer(history, answer, mock_id, moment, today(moment),
-                                reschedule=reschedule)
+            due = record_answer(
+                history, answer, mock_id, moment, today(moment), reschedule=reschedule
+            )
         answers.append(answer)
         asked.add(question.card.id)
         if due is not None:
@@ -144,25 +159,29 @@ def mock(
     ] = 8,
     category: Annotated[
         list[str] | None,
-        typer.Option("--category", metavar="C",
-                     help="Only this category (repeatable): python, fastapi, database, auth, "
-                     "system-design, api-design, devops (the default: all seven), behavioral."),
+        typer.Option(
+            "--category",
+            metavar="C",
+            help="Only this category (repeatable): python, fastapi, database, auth, "
+            "system-design, api-design, devops (the default: all seven), behavioral.",
+        ),
     ] = None,
     minutes: Annotated[
-        float, typer.Option("--minutes", metavar="M",
-                            help="Time per question, unless the card sets time_limit.")
+        float,
+        typer.Option(
+            "--minutes", metavar="M", help="Time per question, unless the card sets time_limit."
+        ),
     ] = 3.0,
     seed: Annotated[
         int | None, typer.Option("--seed", metavar="S", help="Draw the same questions again.")
     ] = None,
     plain: Annotated[
-        bool, typer.Option("--plain", help="Line-by-line mode (automatic when stdin is not "
-                           "a terminal).")
+        bool,
+        typer.Option("--plain", help="Line-by-line mode (automatic when stdin is not a terminal)."),
     ] = False,
     as_json: JsonOpt = False,
     no_reschedule: Annotated[
-        bool, typer.Option("--no-reschedule",
-                           help="Do not bring cards scored below 50% forward.")
+        bool, typer.Option("--no-reschedule", help="Do not bring cards scored below 50% forward.")
     ] = False,
     show_history: Annotated[
         bool, typer.Option("--history", help="List past mocks with their scores and trend.")
@@ -194,8 +213,11 @@ def mock(
     if not pool:
         from flashprep.errors import InputError
 
-        raise InputError("no card to ask: no card of " + ", ".join(categories)
-                         + " has key points (drafts and suspended cards are left out)")
+        raise InputError(
+            "no card to ask: no card of "
+            + ", ".join(categories)
+            + " has key points (drafts and suspended cards are left out)"
+        )
     if seed is None:
         seed = int.from_bytes(os.urandom(4), "big")
     with open_history(ws, write=True) as history:
@@ -215,8 +237,15 @@ def mock(
             ui = RichMock(clock=monotonic, err=as_json)
         with ui:
             answers, moved = run_mock(
-                history, ui, topics, past, mock_id=mock_id, minutes=minutes, now=ws.now,
-                today=ws.today, reschedule=not no_reschedule,
+                history,
+                ui,
+                topics,
+                past,
+                mock_id=mock_id,
+                minutes=minutes,
+                now=ws.now,
+                today=ws.today,
+                reschedule=not no_reschedule,
             )
     result = report(mock_id, ws.today(start), answers, moved, planned=len(topics))
     result["seed"] = seed

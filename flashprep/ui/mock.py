@@ -45,8 +45,10 @@ def category_name(category: str) -> str:
 
 def score_line(answer: Answer) -> str:
     q = answer.question
-    text = (f"score: {len(answer.covered)}/{len(q.card.key_points)} = {answer.score:.0%} | "
-            f"{clock_text(answer.seconds)} of {clock_text(q.time_limit)}")
+    text = (
+        f"score: {len(answer.covered)}/{len(q.card.key_points)} = {answer.score:.0%} | "
+        f"{clock_text(answer.seconds)} of {clock_text(q.time_limit)}"
+    )
     return text + (", over time" if answer.over_time else "")
 
 
@@ -55,28 +57,38 @@ def header_text(q: Question, planned: int) -> str:
 
     parts = [CATEGORY_NAMES.get(q.category, q.category), q.topic]
     where = " | ".join(parts + ([q.card.id] if q.card.id != q.topic else []))
-    lead = (f"follow-up to question {q.main_number}" if q.follow_up
-            else f"question {q.main_number} of {planned}")
+    lead = (
+        f"follow-up to question {q.main_number}"
+        if q.follow_up
+        else f"question {q.main_number} of {planned}"
+    )
     return f"{lead} | {where} | {clock_text(q.time_limit)}"
 
 
 def report_lines(rep: dict[str, Any]) -> list[str]:
     """The end-of-mock report as plain text lines (the rich screen draws a table instead)."""
-    lines = [f"Mock {rep['mock_id']} over (study day {rep['day']}): {rep['asked']} question(s)"
-             + (f", score {rep['score']:.0%}" if rep["score"] is not None else "")]
+    lines = [
+        f"Mock {rep['mock_id']} over (study day {rep['day']}): {rep['asked']} question(s)"
+        + (f", score {rep['score']:.0%}" if rep["score"] is not None else "")
+    ]
     for n, q in enumerate(rep["questions"], start=1):
         tag = " (follow-up)" if q["follow_up"] else ""
         over = ", over time" if q["over_time"] else ""
-        lines.append(f"  {n}. {q['card_id']}{tag}: {q['score']:.0%} in "
-                     f"{clock_text(q['seconds'])} of {clock_text(q['time_limit'])}{over}")
+        lines.append(
+            f"  {n}. {q['card_id']}{tag}: {q['score']:.0%} in "
+            f"{clock_text(q['seconds'])} of {clock_text(q['time_limit'])}{over}"
+        )
     if rep["questions"]:
         lines.append(f"  over time: {rep['over_time']} of {rep['asked']}")
-        lines.append("  by category: " + ", ".join(
-            f"{category_name(c)} {s:.0%}" for c, s in rep["by_category"].items()))
+        lines.append(
+            "  by category: "
+            + ", ".join(f"{category_name(c)} {s:.0%}" for c, s in rep["by_category"].items())
+        )
     if rep["weakest_topics"]:
         lines.append("  weakest topics:")
-        lines.extend(f"    {w['topic']} ({w['score']:.0%}): {w['command']}"
-                     for w in rep["weakest_topics"])
+        lines.extend(
+            f"    {w['topic']} ({w['score']:.0%}): {w['command']}" for w in rep["weakest_topics"]
+        )
     for card_id, due in rep["rescheduled"].items():
         lines.append(f"  brought forward: {card_id} is due {due}")
     if rep.get("seed") is not None:
@@ -87,8 +99,14 @@ def report_lines(rep: dict[str, Any]) -> list[str]:
 class PlainMock:
     """Reads one line per step from stdin; prints to stdout (stderr with --json)."""
 
-    def __init__(self, *, clock: Callable[[], float], on_invalid: Callable[[str], None] | None
-                 = None, err: bool = False, stdin: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        on_invalid: Callable[[str], None] | None = None,
+        err: bool = False,
+        stdin: IO[str] | None = None,
+    ) -> None:
         self.clock = clock
         self.on_invalid = on_invalid
         self.err = err
@@ -135,8 +153,10 @@ class PlainMock:
                 if attempt == 0:
                     self._out(f"{exc}: type the numbers covered, all, or nothing")
         if self.on_invalid:
-            self.on_invalid("no valid answer given twice; the mock stops here "
-                            "(every question scored so far is saved)")
+            self.on_invalid(
+                "no valid answer given twice; the mock stops here "
+                "(every question scored so far is saved)"
+            )
         raise EOFError
 
     def scored(self, answer: Answer) -> None:
@@ -177,12 +197,12 @@ class _Countdown:
         t.append(f"   {clock_text(elapsed)} of {clock_text(self.limit)}", style="dim")
         parts: list[Any] = [t]
         if self.typed is None:
-            parts.append(Text("Answer aloud, then Enter · t type your answer · q stop the mock",
-                              style="dim"))
+            parts.append(
+                Text("Answer aloud, then Enter · t type your answer · q stop the mock", style="dim")
+            )
         else:
             parts.append(Text("> " + "".join(self.typed) + "▏", style="yellow"))
-            parts.append(Text("type your answer · Enter done · Ctrl-C stop the mock",
-                              style="dim"))
+            parts.append(Text("type your answer · Enter done · Ctrl-C stop the mock", style="dim"))
         return Group(*parts)
 
 
@@ -198,18 +218,31 @@ class _Checklist:
         lines: list[Any] = [Text("Which key points did your answer cover?", style="bold")]
         for i, p in enumerate(self.points):
             mark = "☑" if i in self.ticked else "☐"
-            lines.append(Text.assemble(
-                (f"  {i + 1} {mark} ", "bold green" if i in self.ticked else "cyan"), p))
-        lines.append(Text(f"1-{len(self.points)} tick · a all · n none · Enter confirm · "
-                          "q stop the mock", style="dim"))
+            lines.append(
+                Text.assemble(
+                    (f"  {i + 1} {mark} ", "bold green" if i in self.ticked else "cyan"), p
+                )
+            )
+        lines.append(
+            Text(
+                f"1-{len(self.points)} tick · a all · n none · Enter confirm · q stop the mock",
+                style="dim",
+            )
+        )
         return Group(*lines)
 
 
 class RichMock:
     """One question at a time: countdown, checklist, score and model answer."""
 
-    def __init__(self, *, clock: Callable[[], float], err: bool = False,
-                 console: Any = None, fd: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        err: bool = False,
+        console: Any = None,
+        fd: int | None = None,
+    ) -> None:
         from rich.console import Console
 
         from flashprep.ui.review import KeyReader
@@ -260,9 +293,15 @@ class RichMock:
         con = self.console
         con.clear()
         con.print(f"[bold]{header_text(question, planned)}[/]")
-        con.print(Panel(markdown(question.card.front), border_style="cyan", padding=(1, 2),
-                        title="[cyan]follow-up[/]" if question.follow_up else None,
-                        title_align="left"))
+        con.print(
+            Panel(
+                markdown(question.card.front),
+                border_style="cyan",
+                padding=(1, 2),
+                title="[cyan]follow-up[/]" if question.follow_up else None,
+                title_align="left",
+            )
+        )
         timer = _Countdown(self.clock, question.time_limit)
         with Live(timer, console=con, refresh_per_second=4, transient=False) as live:
             while True:
@@ -327,10 +366,19 @@ class RichMock:
             points.append(point + "\n", style="" if covered else "bold")
         parts: list[Any] = [markdown(answer.question.card.back), points]
         if answer.typed:
-            parts.insert(0, Panel(answer.typed, title="your answer", title_align="left",
-                                  border_style="yellow"))
-        con.print(Panel(Group(*parts), title="[green]model answer[/]", title_align="left",
-                        border_style="green", padding=(1, 2)))
+            parts.insert(
+                0,
+                Panel(answer.typed, title="your answer", title_align="left", border_style="yellow"),
+            )
+        con.print(
+            Panel(
+                Group(*parts),
+                title="[green]model answer[/]",
+                title_align="left",
+                border_style="green",
+                padding=(1, 2),
+            )
+        )
         con.print("[dim]Enter next question · q stop the mock[/]")
         while True:
             key = self.keys.key()
@@ -347,23 +395,37 @@ class RichMock:
 
         con = self.console
         t = Table(title=f"mock {rep['mock_id']} · {rep['day']}", title_justify="left")
-        for col, justify in (("#", "right"), ("question", "left"), ("category", "left"),
-                             ("score", "right"), ("time", "right")):
+        for col, justify in (
+            ("#", "right"),
+            ("question", "left"),
+            ("category", "left"),
+            ("score", "right"),
+            ("time", "right"),
+        ):
             t.add_column(col, justify=justify)  # type: ignore[arg-type]
         for n, q in enumerate(rep["questions"], start=1):
             over = q["over_time"]
-            t.add_row(str(n), q["card_id"] + (" [dim](follow-up)[/]" if q["follow_up"] else ""),
-                      CATEGORY_NAMES.get(q["category"], q["category"]), f"{q['score']:.0%}",
-                      f"[{'red' if over else 'green'}]{clock_text(q['seconds'])}[/]"
-                      f" / {clock_text(q['time_limit'])}")
+            t.add_row(
+                str(n),
+                q["card_id"] + (" [dim](follow-up)[/]" if q["follow_up"] else ""),
+                CATEGORY_NAMES.get(q["category"], q["category"]),
+                f"{q['score']:.0%}",
+                f"[{'red' if over else 'green'}]{clock_text(q['seconds'])}[/]"
+                f" / {clock_text(q['time_limit'])}",
+            )
         con.print(t)
-        rows = [line.strip() for line in report_lines(rep)[1 + len(rep["questions"]):]]
+        rows = [line.strip() for line in report_lines(rep)[1 + len(rep["questions"]) :]]
         if not rep["questions"]:
             rows.insert(0, "no question was answered")
-        con.print(Panel("\n".join(rows),
-                        title=f"[bold]mock over[/] · {rep['asked']} question(s)"
-                        + (f" · {rep['score']:.0%}" if rep["score"] is not None else ""),
-                        title_align="left", border_style="blue"))
+        con.print(
+            Panel(
+                "\n".join(rows),
+                title=f"[bold]mock over[/] · {rep['asked']} question(s)"
+                + (f" · {rep['score']:.0%}" if rep["score"] is not None else ""),
+                title_align="left",
+                border_style="blue",
+            )
+        )
 
 
 def render_history(rep: dict[str, Any]) -> None:
@@ -377,17 +439,30 @@ def render_history(rep: dict[str, Any]) -> None:
         con.print("No mock interview yet: run `flashprep mock`.")
         return
     t = Table(title="mock interviews", title_justify="left")
-    for col, justify in (("mock", "left"), ("questions", "right"), ("score", "right"),
-                         ("change", "right"), ("over time", "right"), ("weakest category", "left")):
+    for col, justify in (
+        ("mock", "left"),
+        ("questions", "right"),
+        ("score", "right"),
+        ("change", "right"),
+        ("over time", "right"),
+        ("weakest category", "left"),
+    ):
         t.add_column(col, justify=justify, no_wrap=col != "weakest category")  # type: ignore[arg-type]
     for m in rep["mocks"]:
         change = "" if m["change"] is None else f"{100 * m['change']:+.0f} pts"
         weakest = min(m["by_category"].items(), key=lambda kv: kv[1], default=None)
-        t.add_row(m["mock_id"], str(m["questions"]), f"{m['score']:.0%}", change,
-                  str(m["over_time"]),
-                  f"{category_name(weakest[0])} {weakest[1]:.0%}" if weakest else "-")
+        t.add_row(
+            m["mock_id"],
+            str(m["questions"]),
+            f"{m['score']:.0%}",
+            change,
+            str(m["over_time"]),
+            f"{category_name(weakest[0])} {weakest[1]:.0%}" if weakest else "-",
+        )
     con.print(t)
     tr = rep["trend"]
     if tr["direction"] is not None:
-        con.print(f"trend: {tr['direction']} ({100 * tr['change']:+.0f} pts against the "
-                  "mean of the mocks before the last)")
+        con.print(
+            f"trend: {tr['direction']} ({100 * tr['change']:+.0f} pts against the "
+            "mean of the mocks before the last)"
+        )
