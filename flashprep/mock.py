@@ -226,9 +226,9 @@ def draw(
     order = [c for c in categories if left[c]]
     rng.shuffle(order)
     out: list[Topic] = []
-    turn = 0
+    pos = 0  # whose turn it is, in `order`
     while len(out) < n and order:
-        cat = order[turn % len(order)]
+        cat = order[pos]
         choices = left[cat]
         total = sum(weights[t] for t in choices)
         pick = rng.random() * total
@@ -240,10 +240,12 @@ def draw(
                 break
         choices.remove(chosen)
         out.append(pool[chosen])
-        if not choices:
-            order.remove(cat)
-            turn -= 1
-        turn += 1
+        if choices:
+            pos += 1
+        else:
+            del order[pos]  # the next category moves into this place
+        if order:
+            pos %= len(order)
     return out
 
 

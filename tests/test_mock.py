@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from flashprep import mock
@@ -369,6 +369,7 @@ def test_an_undo_applies_a_later_reschedule_again() -> None:
     st.integers(1, 15),
     st.integers(0, 2**32),
 )
+@example(["python", "python", "auth", "auth", "devops", "devops", "devops"], [1.0] * 12, 6, 7)
 def test_draw_properties(cats: list[str], ws: list[float], n: int, seed: int) -> None:
     cards = [card(f"t{i}", f"t{i}", c) for i, c in enumerate(cats)]
     pool = mock.build_pool(collection(cards), {}, ["python", "auth", "devops"])
