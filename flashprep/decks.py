@@ -37,7 +37,7 @@ from typing import Any
 from flashprep import __version__
 from flashprep.errors import DeckError, UnknownCardError
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 BUNDLED, USER, EXTRA = "bundled", "user", "extra"
 MAX_KEY_POINTS = 5  # per card, in every deck file
 
@@ -57,6 +57,7 @@ class Card:
     path: str = ""
     line: int = 0
     guid: str | None = None  # the Anki note GUID of an imported card (import dedup)
+    time_limit: int | None = None  # seconds a mock interview gives it (None: --minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +295,8 @@ def _describe(err: dict[str, Any]) -> str:
         msg = str(err["msg"]).removeprefix("Value error, ")
         return f"{name}: {msg}" if name else msg
     if kind.endswith("_type"):
-        expected = kind.removesuffix("_type").replace("dict", "table").replace("str", "string")
+        expected = kind.removesuffix("_type")
+        expected = {"dict": "table", "str": "string", "int": "whole number"}.get(expected, expected)
         return f"{name} must be a {expected}, got {type(err.get('input')).__name__}"
     return f"{name}: {err['msg']}" if name else str(err["msg"])
 
@@ -376,6 +378,7 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 "draft": c.draft,
                 "override": c.override,
                 "guid": c.guid,
+                "time_limit": c.time_limit,
                 "line": headers[i] if i < len(headers) else 0,
             }
         )
@@ -508,17 +511,39 @@ def _open_cache(home: Path) -> Any:
         return None
 
 
-def _cached_rows(idx: Any, key: str, path: Path, ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
-    try:
-        rows = idx.deck_rows(key)
-    except Exception:  # a damaged cache: parse the file
-        rows = None
-    if _rows_match(rows, ids):
-        return rows  # type: ignore[no-any-return]
-    rows = DeckFile.from_parsed(read_deck_file(path)).rows()
-    if tuple(r[_ID] for r in rows) != ids:
-        raise DeckError("the file changed while flashprep read it; run the command again", path)
-    return rows
+class _CachedRows:
+    """The card rows of the cached files of one load, read in one query the first time a
+    command asks for Card objects (the index is open only for that query)."""
+
+    def __init__(self, home: Path, keys: Sequence[str]) -> None:
+        self.home = home
+        self.keys = keys
+        self._blobs: dict[str, bytes] | None = None
+
+    def rows(self, key: str, path: Path, ids: tuple[str, ...]) -> list[tuple[Any, ...]]:
+        import marshal
+
+        if self._blobs is None:
+            self._blobs = {}
+            idx = _open_cache(self.home)
+            if idx is not None:
+                try:
+                    self._blobs = idx.deck_rows(self.keys)
+                except Exception:  # a damaged cache: every file is parsed
+                    pass
+                finally:
+                    idx.close()
+        try:
+            rows = marshal.loads(self._blobs[key])
+        except Exception:
+            rows = None
+        if _rows_match(rows, ids):
+            return rows  # type: ignore[no-any-return]
+        rows = DeckFile.from_parsed(read_deck_file(path)).rows()
+        if tuple(r[_ID] for r in rows) != ids:
+            raise DeckError("the file changed while flashprep read it; run the command again",
+                            path)
+        return rows
 
 
 def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
@@ -536,6 +561,7 @@ def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
         path=path,
         line=c["line"],
         guid=c.get("guid"),
+        time_limit=c.get("time_limit"),
     )
 
 
@@ -550,7 +576,7 @@ def load_parsed(
     """Every source as a DeckFile: from the cache where its stamp matches, else parsed."""
     import marshal
 
-    idx = _open_cache(home) if (home is not None and use_cache) else None
+    idx = _open_cache(home) if (home is not None and use_cache and sources) else None
     keyed = []
     for path, source in sources:
         try:
@@ -567,26 +593,30 @@ def load_parsed(
             heads = idx.deck_heads(k for _, _, k, _ in keyed)
         except Exception:
             heads = {}
+    cached = _CachedRows(home, list(heads)) if home is not None else None
     out = []
     fresh = []
     for path, source, key, stamp in keyed:
         f = None
         hit = heads.get(key)
-        if hit is not None and hit[0] == stamp and hit[1] == fmt:
+        if cached is not None and hit is not None and hit[0] == stamp and hit[1] == fmt:
             try:
                 head = marshal.loads(hit[2])
-                f = DeckFile(head, load=partial(_cached_rows, idx, key, path, head["ids"]))
+                f = DeckFile(head, load=partial(cached.rows, key, path, head["ids"]))
             except Exception:
                 f = None
         if f is None:
             f = DeckFile.from_parsed(read_deck_file(path))
             fresh.append((key, stamp, fmt, marshal.dumps(f.head()), marshal.dumps(f.rows())))
         out.append((path, source, f))
-    if idx is not None and fresh:
+    if idx is not None:
         try:
-            idx.store_decks(fresh)
+            if fresh:
+                idx.store_decks(fresh)
         except Exception:
             pass  # a cache that cannot be written only costs speed
+        finally:
+            idx.close()
     return out
 
 

@@ -60,6 +60,8 @@ class CardModel(Strict):
     override: bool = False
     # Set by `flashprep import` from an Anki GUID column, so importing again adds nothing.
     guid: Text | None = None
+    # Seconds a mock interview gives this question (flashprep mock); else its --minutes.
+    time_limit: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _back_required(self) -> CardModel:

@@ -42,12 +42,15 @@ class Kind(StrEnum):
     FORGET = "forget"
     UNDO = "undo"  # takes back the event named by `undoes`
     LEECH = "leech"  # accepted for old logs; nothing writes it
+    MOCK = "mock"  # one question of a mock interview (flashprep.mock); changes no state
+    RESCHEDULE = "reschedule"  # a mock brought the card forward: its due date only
 
 
 ANSWER_KINDS = frozenset({Kind.NEW, Kind.REVIEW, Kind.REDRILL})
 # Card-management actions (flashprep cards): `flashprep undo` re-applies these after the
 # answer it takes back.
 ACTION_KINDS = frozenset({Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET})
+MOCK_KINDS = frozenset({Kind.MOCK, Kind.RESCHEDULE})
 KINDS = frozenset(Kind)
 
 
@@ -135,6 +138,8 @@ def check_event(obj: Any) -> tuple[str, CardState]:
         not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
     ):
         raise ValueError("an answer needs a grade 0-5")
+    if kind in MOCK_KINDS:
+        _check_mock_fields(obj)
     for key in ("ts", "day"):
         if not isinstance(obj.get(key), str):
             raise ValueError(f"no {key}")
@@ -146,6 +151,16 @@ def check_event(obj: Any) -> tuple[str, CardState]:
         return card_id, CardState.from_dict(state)
     except (KeyError, TypeError) as exc:
         raise ValueError(f"bad state: {exc}") from None
+
+
+def _check_mock_fields(obj: dict[str, Any]) -> None:
+    """A mock interview's events (flashprep.mock) name their mock; a question has a score."""
+    if not isinstance(obj.get("mock_id"), str):
+        raise ValueError("no mock_id")
+    if obj["kind"] == Kind.MOCK:
+        score = obj.get("score")
+        if isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1:
+            raise ValueError("a mock question needs a score 0-1")
 
 
 def encode_event(event: dict[str, Any]) -> bytes:

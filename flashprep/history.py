@@ -190,7 +190,9 @@ class History:
     def _can_lock(self) -> bool:
         """Whether no writer holds the lock right now (then a reader may fix the index)."""
         try:
-            fd = os.open(self.home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.home / LOCK_NAME, os.O_RDWR)
+        except FileNotFoundError:
+            return self.home.is_dir()  # no writer ever ran here: none is running
         except OSError:
             return False
         try:
@@ -402,6 +404,12 @@ class History:
         if idx is None or idx.offset != self.offset:
             return eventlog.card_events_scan(self.log_path, card_id)
         return [eventlog.read_span(self.log_path, pos, n) for pos, n in idx.card_spans(card_id)]
+
+    def events_of(self, kind: str) -> list[dict[str, Any]]:
+        """Every event of `kind` (mock interviews' questions, say), in log order, found
+        through the index and read from the log."""
+        idx = self.indexed()
+        return [eventlog.read_span(self.log_path, pos, n) for pos, n in idx.kind_spans(kind)]
 
     def indexed(self) -> index.Index:
         """An index that covers the whole log as this history read it: the home's, or

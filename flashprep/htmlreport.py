@@ -134,14 +134,48 @@ def states_svg(cards: dict[str, int]) -> str:
     return "".join(parts)
 
 
+def mocks_svg(mocks: list[dict[str, Any]]) -> str:
+    """Mock interview scores over time: one point per mock (in the order held), joined."""
+    step, left, top, plot = 36, 34, 10, 120
+    width = left + max(1, len(mocks)) * step + 10
+    height = top + plot + 30
+    base = top + plot
+    parts = [
+        f'<svg id="mock-scores" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Mock interview scores">',
+        f'<line x1="{left - 4}" y1="{base}" x2="{width - 6}" y2="{base}" stroke="#d0d7de"/>',
+        f'<line x1="{left - 4}" y1="{top}" x2="{width - 6}" y2="{top}" stroke="#eef1f4"/>',
+        f'<text x="0" y="{top + 4}">100%</text><text x="0" y="{base}">0%</text>',
+    ]
+    points = []
+    for i, m in enumerate(mocks):
+        x = left + i * step + step // 2
+        y = base - round(plot * m["score"])
+        points.append(f"{x},{y}")
+        parts.append(
+            f'<circle class="mock" cx="{x}" cy="{y}" r="4" fill="#8250df" '
+            f'data-day="{escape(m["day"])}" data-score="{m["score"]}"><title>'
+            f'{escape(m["day"])}: {_pct(m["score"])} over {m["questions"]} question(s)'
+            "</title></circle>"
+        )
+        if i % 3 == 0:
+            parts.append(f'<text x="{x - 12}" y="{base + 14}">{escape(m["day"][5:])}</text>')
+    if len(points) > 1:
+        parts.insert(4, f'<polyline points="{" ".join(points)}" fill="none" stroke="#8250df" '
+                        'stroke-width="2"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The whole page for a `flashprep.stats` report."""
+def render_html(report: dict[str, Any], mocks: list[dict[str, Any]] | None = None) -> str:
+    """The whole page for a `flashprep.stats` report; `mocks` are the rows of
+    flashprep.mock.history_report, plotted when there is any."""
     scope = ", ".join(report["decks"]) if report["decks"] else "all decks"
     s, fc, ret = report["streak"], report["forecast"], report["retention"]
     c, ef, tm = report["cards"], report["ef"], report["time"]
@@ -196,6 +230,12 @@ def render_html(report: dict[str, Any]) -> str:
     out.append(f'<p class="note">{escape(ef_line)} Time, last {tm["days"]} days: '
                f'{_duration(tm["total_ms"])} on {tm["answers"]} answer(s), '
                f'{_duration(tm["per_card_ms"])} per card.</p>')
+    if mocks:
+        out.append("<h2>Mock interviews</h2>")
+        out.append(mocks_svg(mocks))
+        last = mocks[-1]
+        out.append(f'<p class="note">{len(mocks)} mock(s); the last, on {escape(last["day"])}, '
+                   f'scored {_pct(last["score"])} (key points covered over all questions).</p>')
     if report["per_deck"]:
         out.append("<h2>Per deck</h2>")
         rows = []

@@ -25,7 +25,6 @@ its last transactions, which only means a longer tail to apply on the next open.
 
 from __future__ import annotations
 
-import marshal
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -235,6 +234,12 @@ class Index:
             "SELECT pos, len FROM events WHERE card_id = ? ORDER BY line", (card_id,)
         ))
 
+    def kind_spans(self, kind: str) -> list[tuple[int, int]]:
+        """(offset, length) in the log of every event of `kind`, in log order."""
+        return list(self.conn.execute(
+            "SELECT pos, len FROM events WHERE kind = ? ORDER BY line", (kind,)
+        ))
+
     def last_answer(self) -> tuple[int, str, str] | None:
         """(line, event id, card id) of the newest answer no undo took back."""
         row = self.conn.execute(
@@ -381,9 +386,16 @@ class Index:
                 out[key] = (stamp, fmt, head)
         return out
 
-    def deck_rows(self, key: str) -> Any:
-        row = self.conn.execute("SELECT rows FROM decks WHERE key = ?", (key,)).fetchone()
-        return None if row is None else marshal.loads(row[0])
+    def deck_rows(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The undecoded card rows of each cached deck file in `keys`."""
+        out: dict[str, bytes] = {}
+        for chunk in range(0, len(keys), 500):
+            part = list(keys[chunk : chunk + 500])
+            marks = ",".join("?" * len(part))
+            out.update(self.conn.execute(
+                f"SELECT key, rows FROM decks WHERE key IN ({marks})", part
+            ))
+        return out
 
     def store_decks(self, entries: Sequence[tuple[str, bytes, bytes, bytes, bytes]]) -> None:
         """Replace the cached rows of these deck files (key, stamp, format, head, rows)."""

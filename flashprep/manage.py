@@ -206,6 +206,7 @@ class NewCard:
     hint: str | None = None
     override: bool = False
     guid: str | None = None
+    time_limit: int | None = None
 
 
 def check_new_card(card: NewCard) -> None:
@@ -251,6 +252,8 @@ def card_table(card_id: str, card: NewCard) -> dict[str, Any]:
         table["override"] = True
     if card.guid:
         table["guid"] = card.guid
+    if card.time_limit:
+        table["time_limit"] = card.time_limit
     return table
 
 
@@ -501,6 +504,7 @@ def prepare_edit(col: Collection, home: Path, card_id: str) -> tuple[Path, int, 
         hint=card.hint,
         override=True,
         guid=card.guid,  # the Anki note the card came from, kept for `flashprep export`
+        time_limit=card.time_limit,
     )
     # The copy keeps its id (an override), so no id is made and none is checked.
     added = append_cards(target, [copy], set(), home=home)[0]
@@ -594,6 +598,7 @@ SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = (
     Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET, Kind.UNDO
 )
 ACTIONS = (SUSPEND, UNSUSPEND, BURY, FORGET)
+RESCHEDULE = "reschedule"  # a mock interview brought the card forward (flashprep.mock)
 
 
 def apply_action(state: CardState, action: str, day: date) -> CardState:
@@ -662,10 +667,15 @@ def manage_cards(
 
 
 def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardState:
-    """Re-apply management actions taken on the card after the undone answer."""
+    """Re-apply management actions taken on the card after the undone answer, and the
+    due dates mock interviews brought forward (their `mock` events change no state)."""
     for e in later:
         if e["kind"] in ACTIONS:
             state = apply_action(state, e["kind"], date.fromisoformat(e["day"]))
+        elif e["kind"] == RESCHEDULE:
+            from flashprep.mock import reapply_reschedule
+
+            state = reapply_reschedule(state, e)
     return state
 
 
@@ -675,7 +685,9 @@ def undo_last(
     """Revert the last answer (of any session) that is not undone yet, as an undo event.
 
     The card goes back to its state before that answer; suspend/unsuspend/bury/forget
-    done to it since are applied again, so only the answer is taken back. With
+    done to it since are applied again, so only the answer is taken back. Mock interview
+    events are not answers: they are never the target, and a due date a mock brought
+    forward after the answer stays brought forward. With
     `record=False` only the check runs (InputError when there is nothing to undo).
     """
     from flashprep.eventlog import iter_backwards

@@ -10,6 +10,9 @@ activity from the log. Rows:
   deck can add its own): the cards whose `topic` is in the item's `topics` or that carry
   any of its `tags`.
 
+Each category row also shows its score in the last mock interview that asked it
+(`flashprep mock`; None before any), apart from the formula.
+
 Draft cards never count. For the cards of a row:
 
     seen      = share of the cards answered at least once (not new)
@@ -173,15 +176,19 @@ def readiness_report(
     *,
     new_per_day: int = 20,
     target: date | None = None,
+    last_mock: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Every figure of `flashprep readiness`, JSON-ready. `act` covers the last
-    WINDOW_DAYS study days and every card."""
+    WINDOW_DAYS study days and every card. `last_mock` is each category's score in the
+    last mock interview that asked it (flashprep.mock.last_by_category), shown beside it."""
     categories = []
     scope: dict[str, Card] = {}
+    mocks = last_mock or {}
     for tag, name in CATEGORIES:
         cards = category_cards(collection, tag)
         scope.update((c.id, c) for c in cards)
-        categories.append({"id": tag, "name": name, "tags": [tag], **figures(cards, states, act)})
+        categories.append({"id": tag, "name": name, "tags": [tag], **figures(cards, states, act),
+                           "last_mock": dict(mocks[tag]) if tag in mocks else None})
     checklist = []
     for item in collection.checklist:
         cards = item_cards(collection, item.topics, item.tags)

@@ -87,10 +87,15 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
     return rows
 
 
+# What `show` keeps of each event; mock interviews' events add their score and time.
+SHOWN_EVENT_FIELDS = ("id", "ts", "day", "kind", "grade", "duration_ms", "undoes",
+                      "mock_id", "score", "seconds", "time_limit", "follow_up")
+
+
 def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
     s = history.state(card.id)
     events = [
-        {k: e[k] for k in ("id", "ts", "day", "kind", "grade", "duration_ms") if k in e}
+        {k: e[k] for k in SHOWN_EVENT_FIELDS if k in e}
         for e in history.card_events(card.id)
     ]
     return {
@@ -102,6 +107,7 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
         "back": card.back,
         "key_points": list(card.key_points),
         "hint": card.hint,
+        "time_limit": card.time_limit,
         "path": card.path,
         "line": card.line,
         "new": s.is_new,

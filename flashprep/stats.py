@@ -91,8 +91,8 @@ def activity(
     young = f"kind = 'review' AND coalesce(prev_interval, 0) < {MATURE_DAYS}"
     mature = f"kind = 'review' AND prev_interval >= {MATURE_DAYS}"
     for cid, *figures in idx.query(
-        f"SELECT card_id, count(*), total(duration_ms), sum({young} AND grade >= 3), "
-        f"sum({young}), sum({mature} AND grade >= 3), sum({mature}) "
+        f"SELECT card_id, count(*), total(duration_ms), total({young} AND grade >= 3), "
+        f"total({young}), total({mature} AND grade >= 3), total({mature}) "
         f"FROM events WHERE {where} AND day BETWEEN ? AND ? GROUP BY card_id",
         act.window,
     ):

@@ -55,6 +55,10 @@ def write(dirpath: Path, name: str, text: str | bytes) -> Path:
         ('[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n', ": missing [deck] table"),
         (HEAD + card("a", 'tags = "x"\n'), ":10: card 'a': tags must be a list, got str"),
         (HEAD + card("a") + card("a"), ":11: duplicate card id 'a' (also at line 6)"),
+        (HEAD + card("a", "time_limit = -5\n"),
+         ":10: card 'a': time_limit: Input should be greater than 0"),
+        (HEAD + card("a", 'time_limit = "90"\n'),
+         ":10: card 'a': time_limit must be a whole number, got str"),
     ],
 )
 def test_file_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
@@ -205,7 +209,7 @@ def test_a_cached_load_gives_the_same_cards_and_decks(
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     every_field = (
         'tags = ["x", "y"]\ntopic = "t"\nkey_points = ["k1", "k2"]\nhint = "h"\n'
-        'guid = "g&1"\n'
+        'guid = "g&1"\ntime_limit = 90\n'
     )
     write(home / "decks", "mine.toml", HEAD + card("a", every_field) + card("b")
           + '\n[[cards]]\nid = "c"\nfront = "Q?"\nback = ""\ndraft = true\n')

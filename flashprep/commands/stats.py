@@ -4,7 +4,7 @@ and `flashprep readiness` (per category and checklist item; --target-date)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,8 +43,10 @@ def stats(
         report = stats_report(ws.collection, history, ws.today(), decks=decks, days=days)
     if html is not None:
         from flashprep.htmlreport import render_html, write_report
+        from flashprep.mock import history_report, read_mocks
 
-        write_report(html, render_html(report))
+        mocks = history_report(read_mocks(history))["mocks"]
+        write_report(html, render_html(report, mocks=mocks))
     if as_json:
         emit_json(report)
     else:
@@ -78,7 +80,8 @@ def readiness(
     with open_history(ws) as history:
         act = activity(history.indexed(), window(today, WINDOW_DAYS))
         report = readiness_report(ws.collection, act, history.states, today,
-                                  new_per_day=ws.config.new_per_day, target=target)
+                                  new_per_day=ws.config.new_per_day, target=target,
+                                  last_mock=_last_mock(history))
     plan = report["target"]
     if plan and not plan["enough"]:
         when = plan["all_seen_on"] or "never (new_per_day is 0)"
@@ -94,3 +97,10 @@ def readiness(
     from flashprep.ui.charts import render_readiness
 
     render_readiness(report)
+
+
+def _last_mock(history: Any) -> dict[str, dict[str, object]]:
+    """Each category's score in the last mock interview that asked it."""
+    from flashprep.mock import last_by_category, read_mocks
+
+    return last_by_category(read_mocks(history))

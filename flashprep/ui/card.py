@@ -57,6 +57,7 @@ def render_card_report(report: dict[str, Any]) -> None:
         ("interval", f"{report['interval']} day(s)"),
         ("repetitions", report["repetitions"]),
         ("lapses", report["lapses"]),
+        *([("mock time", f"{report['time_limit']}s")] if report.get("time_limit") else []),
         ("tags", ", ".join(report["tags"]) or "-"),
     ]:
         sched.add_row(k, str(v))
@@ -67,10 +68,15 @@ def render_card_report(report: dict[str, Any]) -> None:
             h.add_column(col)
         for e in report["history"]:
             ms = e.get("duration_ms")
+            if e.get("seconds") is not None:
+                ms = e["seconds"] * 1000
+            result = str(e.get("grade", ""))
+            if e.get("score") is not None:  # a mock interview question
+                result = f"{e['score']:.0%}" + (" follow-up" if e.get("follow_up") else "")
             h.add_row(
                 e["day"],
                 e["kind"],
-                str(e.get("grade", "")),
+                result,
                 f"{ms / 1000:.1f}s" if ms is not None else "",
             )
         con.print(h)

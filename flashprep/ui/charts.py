@@ -199,20 +199,29 @@ def readiness_bar(value: float, width: int = 12) -> Any:
     return bar
 
 
-def _readiness_table(title: str, first: str, rows: list[tuple[str, dict[str, Any]]]) -> Any:
+def _readiness_table(title: str, first: str, rows: list[tuple[str, dict[str, Any]]],
+                     *, mocks: bool = False) -> Any:
     from rich.markup import escape
 
     t = _table(title, [(first, "left"), ("cards", "right"), ("seen", "right"),
-                       ("mature", "right"), ("retention", "right"), ("readiness", "left")],
-               compact=True)
+                       ("mature", "right"), ("retention", "right"), ("readiness", "left")]
+               + ([("last mock", "right")] if mocks else []), compact=True)
     for name, r in rows:
+        extra = [_last_mock_text(r.get("last_mock"))] if mocks else []
         if not r["cards"]:
-            t.add_row(escape(name), "0", "-", "-", "-", "[dim]no cards[/]")
+            t.add_row(escape(name), "0", "-", "-", "-", "[dim]no cards[/]", *extra)
             continue
         t.add_row(escape(name), str(r["cards"]), short_percent(r["seen_share"]),
                   short_percent(r["mature_share"]), short_percent(r["retention"]["rate"]),
-                  readiness_bar(r["readiness"]))
+                  readiness_bar(r["readiness"]), *extra)
     return t
+
+
+def _last_mock_text(last: dict[str, Any] | None) -> str:
+    """A category's score in the last mock interview that asked it (the day is in --json)."""
+    if not last:
+        return "-"
+    return f"{100 * last['score']:.0f}%"
 
 
 def render_readiness(report: dict[str, Any]) -> None:
@@ -221,7 +230,7 @@ def render_readiness(report: dict[str, Any]) -> None:
     con = console()
     con.print(f"[bold]flashprep readiness[/]  [dim]study day {report['today']}[/]")
     con.print(_readiness_table("Must-know categories", "category",
-                               [(r["name"], r) for r in report["categories"]]))
+                               [(r["name"], r) for r in report["categories"]], mocks=True))
     if report["checklist"]:
         con.print(_readiness_table("Interview Readiness Checklist", "item",
                                    [(r["item"], r) for r in report["checklist"]]))
