@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from flashprep import __version__
+from flashprep import __version__, completion
 from flashprep.errors import FlashprepError
 from flashprep.workspace import Workspace
 
@@ -39,6 +39,15 @@ class FlashprepGroup(TyperGroup):
         from flashprep.fastparams import install
 
         install(self)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # The shell asked for completions (flashprep/completion.py): typer's completion
+        # classes answer it. Nothing else runs this.
+        from flashprep.completion import completing, prepare
+
+        if completing():
+            prepare()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -162,7 +171,10 @@ def decks_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    card_id: Annotated[str, typer.Argument(help="The card's id, e.g. python-gil.")],
+    card_id: Annotated[
+        str,
+        typer.Argument(help="The card's id, e.g. python-gil.", autocompletion=completion.card_ids),
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Show one card, its schedule and its review history.

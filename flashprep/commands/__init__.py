@@ -10,5 +10,6 @@ from flashprep.commands import (
     generate,  # noqa: F401
     importing,  # noqa: F401
     review,  # noqa: F401
+    shell,  # noqa: F401
     stats,  # noqa: F401
 )
