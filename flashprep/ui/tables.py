@@ -66,7 +66,7 @@ def fitted_table(
 DECK_COLUMNS = (
     Column("id", ID, justify="left"),
     Column("name", TEXT, drop=3, justify="left"),
-    Column("category", TEXT, drop=1, min_width=10, justify="left"),
+    Column("category", TEXT, drop=1, justify="left"),
     Column("cards"),
     Column("new"),
     Column("due"),
