@@ -17,10 +17,9 @@ import pytest
 from flashprep import fastparams
 
 ROOT = Path(__file__).resolve().parent.parent
-# CLI test modules re-run on plain typer: the core commands, bad input, the card
-# commands and completion.
-FALLBACK_SUITE = ["tests/test_cli_core.py", "tests/test_bad_input.py", "tests/test_manage.py",
-                  "tests/test_completion.py"]
+# CLI test modules re-run on plain typer: the core commands, bad input of every
+# command, and completion.
+FALLBACK_SUITE = ["tests/test_cli_core.py", "tests/test_bad_input.py", "tests/test_completion.py"]
 
 
 def deferred_params() -> list[str]:
