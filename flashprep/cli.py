@@ -41,12 +41,10 @@ class FlashprepGroup(TyperGroup):
         install(self)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        # The shell asked for completions (flashprep/completion.py): typer's completion
-        # classes answer it. Nothing else runs this.
-        from flashprep.completion import completing, prepare
-
-        if completing():
-            prepare()
+        # Only when the shell asks for completions (flashprep/completion.py) are typer's
+        # completion classes registered to answer it.
+        if completion.completing():
+            completion.prepare()
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
