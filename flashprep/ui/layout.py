@@ -14,8 +14,6 @@ No rich here: the same choice serves the plain `status` table and the rich ones.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,14 +47,6 @@ BOXED = Chrome(per_column=3, edges=1)
 SPACED = Chrome(per_column=2, edges=-2)
 # box.SIMPLE_HEAD with padding (0, 0, 0, 1): a space each side, one between, one pad.
 COMPACT = Chrome(per_column=2, edges=1)
-
-
-def terminal_width(default: int = 80) -> int:
-    """The terminal's width, or COLUMNS, as rich and the plain tables see it."""
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        return shutil.get_terminal_size((default, 24)).columns
 
 
 def natural_widths(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> list[int]:
