@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from flashprep import __version__
+from flashprep import __version__, completion
 from flashprep.errors import FlashprepError
 from flashprep.workspace import Workspace
 
@@ -39,6 +39,13 @@ class FlashprepGroup(TyperGroup):
         from flashprep.fastparams import install
 
         install(self)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Only when the shell asks for completions (flashprep/completion.py) are typer's
+        # completion classes registered to answer it.
+        if completion.completing():
+            completion.prepare()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -162,7 +169,10 @@ def decks_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @app.command()
 def show(
     ctx: typer.Context,
-    card_id: Annotated[str, typer.Argument(help="The card's id, e.g. python-gil.")],
+    card_id: Annotated[
+        str,
+        typer.Argument(help="The card's id, e.g. python-gil.", autocompletion=completion.card_ids),
+    ],
     as_json: JsonOpt = False,
 ) -> None:
     """Show one card, its schedule and its review history.

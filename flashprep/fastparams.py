@@ -1,6 +1,6 @@
 """Cheap coercion of command-line values, so a plain command never imports pydantic.
 
-Recent typer releases (0.2x) coerce every non-flag parameter through a pydantic
+Recent typer releases (0.29) coerce every non-flag parameter through a pydantic
 TypeAdapter, built the first time the parameter is processed -- even when the
 option was not given and its value is None. For `flashprep status` that meant
 importing pydantic and building four adapters on every run: ~90 ms, more than
@@ -11,16 +11,94 @@ lazily built runtime parameter. It handles the cases that need no validation at
 all -- a value left at None or empty, a string for a `str` parameter, a whole
 number default for an unconstrained `int`, a path for a `Path` parameter
 (checked by typer's own path rules) -- and hands everything else to typer's
-own coercion, built on first use exactly as typer would. On a typer without
-this machinery (older releases coerce through click types) it does nothing.
+own coercion, built on first use exactly as typer would.
+
+The fast path is taken only when `available()` finds every private piece of
+typer it relies on, with the shape it expects; otherwise (another typer, or
+FLASHPREP_PLAIN_TYPER=1 in the environment) nothing is patched and the CLI runs
+on plain typer: slower to start, identical in behaviour. The private touch
+points that remain:
+
+* `typer.core._TyperParameter`: its `_runtime_param` slot (None until first
+  use), `get_runtime_param()` (which returns that slot once set) and
+  `type_descriptor`, with the fields `annotation`, `parameter_info` and
+  `file_annotation`;
+* `typer._coercion.build_runtime_param(descriptor)`, whose result has
+  `coerce(value, param=, ctx=)`;
+* `typer._param_types.coerce_cli_path(value, info, path_type=, param=, ctx=)`,
+  typer's own checks of a path (exists, file_okay, dir_okay, ...);
+* a command's lazily created `_help_option` and its `get_help_option(ctx)`.
+
+`keep_only_invoked` uses only the public `registered_commands` and
+`registered_groups` lists of a `typer.Typer`, and is switched off with the rest.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 _MISSING = object()
+# Set to 1 to run on plain typer (the slower path every typer release supports).
+PLAIN_ENV = "FLASHPREP_PLAIN_TYPER"
+_available: bool | None = None
+
+
+def _has_params(func: Any, *names: str) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return all(n in params for n in names)
+
+
+def _typer_fits() -> bool:
+    """Every private piece of typer the fast path touches is there, with its shape."""
+    import dataclasses
+
+    try:
+        from typer import _coercion, _param_types, core
+    except ImportError:
+        return False
+    param_cls = getattr(core, "_TyperParameter", None)
+    descriptor = getattr(_coercion, "TypeDescriptor", None)
+    runtime = getattr(_coercion, "RuntimeParam", None)
+    if param_cls is None or descriptor is None or runtime is None:
+        return False
+    if not dataclasses.is_dataclass(descriptor):
+        return False
+    fields = {f.name for f in dataclasses.fields(descriptor)}
+    if not {"annotation", "parameter_info", "file_annotation"} <= fields:
+        return False
+    # The parameter must hand out whatever sits in its `_runtime_param` slot.
+    get_runtime_param = getattr(param_cls, "get_runtime_param", None)
+    probe = type("_Probe", (), {"_runtime_param": _MISSING, "type_descriptor": None})()
+    try:
+        if get_runtime_param is None or get_runtime_param(probe) is not _MISSING:
+            return False
+    except Exception:  # a different implementation: not one to patch
+        return False
+    return (
+        _has_params(getattr(_coercion, "build_runtime_param", None), "descriptor")
+        and _has_params(getattr(runtime, "coerce", None), "value", "param", "ctx")
+        and _has_params(
+            getattr(_param_types, "coerce_cli_path", None),
+            "value", "parameter_info", "path_type", "param", "ctx",
+        )
+    )
+
+
+def available() -> bool:
+    """Whether the fast path is on: typer has what it needs and it is not switched off."""
+    global _available
+    if os.environ.get(PLAIN_ENV, "") not in ("", "0"):
+        return False
+    if _available is None:
+        _available = _typer_fits()
+    return _available
 
 
 def _plain(info: Any) -> bool:
@@ -93,7 +171,13 @@ def _patch(param: Any) -> None:
 
 
 def install(command: Any) -> None:
-    """Give every parameter of `command` and its subcommands the cheap coercion."""
+    """Give every parameter of `command` and its subcommands the cheap coercion
+    (nothing at all when the fast path is not `available()`)."""
+    if available():
+        _install(command)
+
+
+def _install(command: Any) -> None:
     for param in getattr(command, "params", ()):
         _patch(param)
     original = getattr(command, "get_help_option", None)
@@ -108,7 +192,7 @@ def install(command: Any) -> None:
 
         command.get_help_option = get_help_option
     for sub in getattr(command, "commands", {}).values():
-        install(sub)
+        _install(sub)
 
 
 def command_name(info: Any) -> str | None:
@@ -129,8 +213,15 @@ def keep_only_invoked(app: Any, argv: list[str], value_options: frozenset[str]) 
     this CLI). A run invokes one command, so the console entry point drops the
     others first. Anything unusual -- help, --version, no command, or a name that
     is not a command (typer's "no such command" with suggestions needs them
-    all) -- leaves `app` untouched. Only for a process that runs one command.
+    all) -- leaves `app` untouched, and so does plain typer (`available()` false).
+    Only for a process that runs one command.
     """
+    if not available():
+        return
+    if not isinstance(getattr(app, "registered_commands", None), list) or not isinstance(
+        getattr(app, "registered_groups", None), list
+    ):
+        return
     args = iter(argv)
     name = None
     for arg in args:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import subprocess
 from collections import Counter
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
@@ -580,23 +578,66 @@ def test_html_replaces_an_old_report_never_another_file(cli, decks: Path, tmp_pa
     assert deck.read_bytes() == before
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
 def test_html_report_renders_in_headless_chromium(  # type: ignore[no-untyped-def]
     cli, home: Path, decks: Path, tmp_path: Path
 ) -> None:
+    """The page as a browser draws it: the three charts in their colours, no network."""
+    import realparts
+
+    from flashprep.htmlreport import LEVEL_COLOURS, STATE_COLOURS
+
+    chromium = realparts.require_chromium()
     build_retention_history(home).close()
     out = tmp_path / "report.html"
     assert cli("--decks", str(decks), "stats", "--html", str(out)).exit_code == 0
-    chromium = shutil.which("chromium")
-    assert chromium is not None
-    dom = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", out.as_uri()],
-        capture_output=True, text=True, timeout=60, check=True,
-    ).stdout
+    dom = realparts.headless(chromium, out.as_uri(), tmp_path / "dom", "--dump-dom")
     parser = _Collect()
     parser.feed(dom)
     assert {"heatmap", "forecast", "card-states"} <= parser.ids
     assert parser.tags["svg"] == 3 and parser.tags["rect"] >= 177 + 30
     assert parser.urls == []
+
+    colours = {f"level{i}": c for i, c in enumerate(LEVEL_COLOURS)}
+    colours |= {"bar": "#0969da"} | STATE_COLOURS
+
+    def drawn(page: Path, run: str) -> dict[str, int]:
+        """Pixels of each chart colour in a screenshot of `page`; `run`'s net log checked."""
+        shot, net = tmp_path / f"{run}.png", tmp_path / f"{run}.json"
+        realparts.headless(chromium, page.as_uri(), tmp_path / run, f"--screenshot={shot}",
+                           "--window-size=1000,1600", f"--log-net-log={net}")
+        assert realparts.page_requests(net) == []
+        width, height, rows = realparts.read_png(shot)
+        assert (width, height) == (1000, 1600)
+        return realparts.count_colours(rows, colours)
+
+    seen = drawn(out, "history")
+    # The same page with no answers yet draws only the empty grid and the legends: the
+    # difference is what the data drew (a heatmap cell is 11 px square, a bar wider).
+    empty = tmp_path / "empty.html"
+    assert cli("--home", str(tmp_path / "no-history"), "--decks", str(decks),
+               "stats", "--html", str(empty)).exit_code == 0
+    blank = drawn(empty, "empty")
+    assert blank["level0"] >= 100 * 100, blank  # the empty grid is drawn too
+    busy = sum(seen[f"level{i}"] - blank[f"level{i}"] for i in range(1, 5))
+    assert busy >= 3 * 11 * 11, (seen, blank)
+    assert seen["bar"] - blank["bar"] >= 100, (seen, blank)
+    grown = [k for k in STATE_COLOURS if k != "new" and seen[k] - blank[k] >= 100]
+    assert grown, (seen, blank)
+
+
+def test_the_network_check_sees_a_page_that_loads_something(tmp_path: Path) -> None:
+    """The check above can fail: a page with one remote image and one stylesheet."""
+    import realparts
+
+    chromium = realparts.require_chromium()
+    page = tmp_path / "remote.html"
+    page.write_text('<!DOCTYPE html><p>x</p><img src="http://flashprep-test.invalid/a.png">'
+                    '<link rel="stylesheet" href="https://flashprep-test.invalid/b.css">')
+    net = tmp_path / "net.json"
+    realparts.headless(chromium, page.as_uri(), tmp_path / "run", f"--log-net-log={net}",
+                       "--dump-dom")
+    assert realparts.page_requests(net) == [
+        "http://flashprep-test.invalid/a.png", "https://flashprep-test.invalid/b.css"
+    ]
 
 

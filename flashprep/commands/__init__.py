@@ -11,5 +11,6 @@ from flashprep.commands import (
     importing,  # noqa: F401
     mock,  # noqa: F401
     review,  # noqa: F401
+    shell,  # noqa: F401
     stats,  # noqa: F401
 )

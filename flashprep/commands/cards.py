@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from flashprep import completion
 from flashprep.cli import JsonOpt, app, emit_json, open_history, warn, workspace
 from flashprep.errors import InputError, UnknownCardError
 
@@ -20,7 +21,10 @@ if TYPE_CHECKING:
     from flashprep.manage import Added, Target
     from flashprep.workspace import Workspace
 
-IdsArg = Annotated[list[str], typer.Argument(help="Card ids (see `flashprep cards`).")]
+IdsArg = Annotated[
+    list[str],
+    typer.Argument(help="Card ids (see `flashprep cards`).", autocompletion=completion.card_ids),
+]
 
 
 def _added_line(added: Added, target: Target) -> str:
@@ -69,14 +73,16 @@ def add(
     ctx: typer.Context,
     deck: Annotated[
         str | None,
-        typer.Option("--deck", "-d", help="Deck id; a bundled deck's cards go to <deck>-extra."),
+        typer.Option("--deck", "-d", help="Deck id; a bundled deck's cards go to <deck>-extra.",
+                     autocompletion=completion.deck_ids),
     ] = None,
     front: Annotated[str | None, typer.Option("--front", "-f", help="The question.")] = None,
     back: Annotated[
         str | None, typer.Option("--back", "-b", help="The answer; '-' reads it from stdin.")
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="A tag (repeatable).", autocompletion=completion.tags),
     ] = None,
     key_point: Annotated[
         list[str] | None,
@@ -227,10 +233,14 @@ def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
 def cards_cmd(
     ctx: typer.Context,
     deck: Annotated[
-        list[str] | None, typer.Option("--deck", "-d", help="Only this deck (repeatable).")
+        list[str] | None,
+        typer.Option("--deck", "-d", help="Only this deck (repeatable).",
+                     autocompletion=completion.deck_ids),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).",
+                     autocompletion=completion.tags),
     ] = None,
     search: Annotated[
         str | None,
@@ -273,7 +283,9 @@ def cards_cmd(
 @app.command()
 def edit(
     ctx: typer.Context,
-    card_id: Annotated[str, typer.Argument(help="The card's id.")],
+    card_id: Annotated[
+        str, typer.Argument(help="The card's id.", autocompletion=completion.card_ids)
+    ],
 ) -> None:
     """Open a card in $EDITOR at its line; a bundled card is first copied to <deck>-extra.
 

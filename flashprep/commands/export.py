@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flashprep import completion
 from flashprep.cli import JsonOpt, app, emit_json, warn, workspace
 
 if TYPE_CHECKING:
@@ -25,11 +26,13 @@ app.add_typer(export_app, name="export")
 
 DeckOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", help="Only this deck id (repeatable; default: every deck)."),
+    typer.Option("--deck", help="Only this deck id (repeatable; default: every deck).",
+                 autocompletion=completion.deck_ids),
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="Only cards with this tag (repeatable; any of them)."),
+    typer.Option("--tag", help="Only cards with this tag (repeatable; any of them).",
+                 autocompletion=completion.tags),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 

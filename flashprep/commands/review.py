@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
+from flashprep import completion
 from flashprep.cli import app, open_history, warn, workspace
 
 if TYPE_CHECKING:
@@ -178,17 +179,19 @@ def review(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", help="Only cards of this deck id (repeatable).", metavar="ID"),
+        typer.Option("--deck", help="Only cards of this deck id (repeatable).", metavar="ID",
+                     autocompletion=completion.deck_ids),
     ] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option("--tag", help="Only cards with this tag (repeatable; any of them).",
-                     metavar="TAG"),
+                     metavar="TAG", autocompletion=completion.tags),
     ] = None,
     topic: Annotated[
         list[str] | None,
         typer.Option("--topic", help="Only cards of this syllabus topic (repeatable; any of "
-                     "them), e.g. auth-oauth2-flows.", metavar="TOPIC"),
+                     "them), e.g. auth-oauth2-flows.", metavar="TOPIC",
+                     autocompletion=completion.topics),
     ] = None,
     new: Annotated[
         int | None,

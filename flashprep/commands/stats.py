@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from flashprep import completion
 from flashprep.cli import JsonOpt, app, emit_json, open_history, warn, workspace
 
 
@@ -17,7 +18,8 @@ def stats(
     deck: Annotated[
         list[str] | None,
         typer.Option("--deck", metavar="ID",
-                     help="Only this deck (repeatable; default: every deck)."),
+                     help="Only this deck (repeatable; default: every deck).",
+                     autocompletion=completion.deck_ids),
     ] = None,
     days: Annotated[
         int,

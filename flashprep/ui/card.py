@@ -27,15 +27,16 @@ def key_points(points: list[str]) -> Any:
 
 def render_card_report(report: dict[str, Any]) -> None:
     from rich.console import Group
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
     con = console()
-    title = (
-        f"[bold]{report['id']}[/]  [dim]{report['deck']}"
-        + (f" · {report['topic']}" if report["topic"] else "")
-        + "[/]"
-    )
+    where = report["deck"] + (f" · {report['topic']}" if report["topic"] else "")
+    # The panel's title holds the card id, and the deck and topic where they fit on the
+    # border with it; otherwise they go to the schedule below (ids are never cut).
+    fits = len(report["id"]) + 2 + len(where) + 6 <= con.width
+    title = f"[bold]{escape(report['id'])}[/]" + (f"  [dim]{escape(where)}[/]" if fits else "")
     con.print(
         Panel(markdown(report["front"]), title=title, title_align="left", border_style="cyan")
     )
@@ -51,7 +52,13 @@ def render_card_report(report: dict[str, Any]) -> None:
         status += " (suspended" + (", leech)" if report["leech"] else ")")
     if report["buried_until"]:
         status += f" (buried until {report['buried_until']})"
+    rows: list[tuple[str, Any]] = []
+    if not fits:
+        rows.append(("deck", report["deck"]))
+        if report["topic"]:
+            rows.append(("topic", report["topic"]))
     for k, v in [
+        *rows,
         ("status", status),
         ("EF", f"{report['ef']:.2f}"),
         ("interval", f"{report['interval']} day(s)"),

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-HEADERS = ("id", "deck", "front", "due", "interval", "EF", "lapses")
+from flashprep.ui.layout import FIGURE, ID, TEXT, Column
+
+# The id is whole; the front takes what is left (cut with "…"). Too narrow for that:
+# the interval goes first, then the deck (a bundled card's id starts with its deck's),
+# the lapses, the EF, the due day and, for an id that leaves no room at all, the front.
+COLUMNS = (
+    Column("id", ID, justify="left"),
+    Column("deck", ID, drop=2, justify="left"),
+    Column("front", TEXT, drop=6, min_width=20, justify="left"),
+    Column("due", FIGURE, drop=5, justify="left"),
+    Column("interval", drop=1),
+    Column("EF", drop=4),
+    Column("lapses", drop=3),
+)
 
 
 def _due_cell(r: dict[str, Any]) -> str:
@@ -17,9 +30,8 @@ def _due_cell(r: dict[str, Any]) -> str:
 
 
 def render_cards(rows: list[dict[str, Any]]) -> None:
-    from rich.table import Table
-
-    from flashprep.ui.tables import console
+    from flashprep.ui.layout import SPACED
+    from flashprep.ui.tables import console, fitted_table
 
     con = console()
     if not rows:
@@ -37,34 +49,11 @@ def render_cards(rows: list[dict[str, Any]]) -> None:
         ]
         for r in rows
     ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(HEADERS)]
-    # Every column but the front keeps its full width; the front takes what is left
-    # of the terminal (one line, cut with an ellipsis). rich counts a column's padding
-    # (one space a side) in its width.
-    widths = [w + 2 for w in widths]
-    others = sum(w for i, w in enumerate(widths) if i != 2) - 2  # no padding at the edges
-    front_width = max(14, min(widths[2], con.width - others))
-    short = others + front_width - con.width
-    if short > 0:
-        # Too narrow even so: long ids fold onto a second line rather than be cut.
-        widths[0] = max(14, widths[0] - short)
-    widths[2] = front_width
-    t = Table(
-        title=f"{len(rows)} card(s)",
-        title_justify="left",
-        box=None,
-        header_style="bold underline",
-        pad_edge=False,
-    )
-    for i, h in enumerate(HEADERS):
-        t.add_column(
-            h,
-            justify="right" if h in ("interval", "EF", "lapses") else "left",
-            no_wrap=i != 0,
-            overflow="fold" if i == 0 else "ellipsis",
-            width=widths[i],
-        )
-    for r, row in zip(rows, cells, strict=True):
-        dim = r["status"] in ("suspended", "leech", "draft", "buried")
-        t.add_row(*row, style="dim" if dim else None)
-    con.print(t)
+    styles = [
+        "dim" if r["status"] in ("suspended", "leech", "draft", "buried") else None for r in rows
+    ]
+    con.print(fitted_table(
+        COLUMNS, cells, con.width, SPACED, row_styles=styles,
+        title=f"{len(rows)} card(s)", title_justify="left", box=None,
+        header_style="bold underline", pad_edge=False,
+    ))

@@ -10,7 +10,8 @@ from typing import Any
 from flashprep.clock import format_duration as duration
 from flashprep.stats import heat_level as level
 from flashprep.stats import retention_text
-from flashprep.ui.tables import console
+from flashprep.ui.layout import COMPACT, ID, TEXT, Column
+from flashprep.ui.tables import console, fitted_table
 
 # Heatmap levels 0-4, as GitHub shows them: none, then quarters of the busiest day.
 LEVEL_STYLES = ("grey30", "green4", "green3", "green1", "bright_green")
@@ -92,9 +93,14 @@ def bar_chart(values: list[int], labels: list[str], height: int = BAR_HEIGHT) ->
     return out
 
 
-def forecast_chart(fc: dict[str, Any]) -> Any:
+def forecast_chart(fc: dict[str, Any], width: int = 80) -> Any:
+    """The due forecast, one bar (two characters) per day, or per few days when the
+    terminal has no room for one a day."""
     days = fc["days"]
-    step = max(1, -(-len(days) // MAX_COLUMNS))
+    peak = max((d["due"] for d in days), default=0)
+    # Per day or per few days, as many as fit (a bar is 2 wide; then the scale and " │").
+    room = max(1, min(MAX_COLUMNS, (width - len(str(peak * 1000)) - 3) // 2))
+    step = max(1, -(-len(days) // room))
     values, labels = [], []
     for i in range(0, len(days), step):
         chunk = days[i: i + step]
@@ -103,13 +109,28 @@ def forecast_chart(fc: dict[str, Any]) -> Any:
     return bar_chart(values, labels)
 
 
-def _table(title: str, columns: list[tuple[str, str]], *, compact: bool = False) -> Any:
+def _table_style(title: str, *, compact: bool = False) -> dict[str, Any]:
     from rich import box
+
+    return {"title": title, "title_justify": "left", "title_style": "bold",
+            "box": box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
+            "padding": (0, 1) if not compact else (0, 0, 0, 1)}
+
+
+# Per deck: the id and the totals stay; narrower, the rarer states go first.
+PER_DECK_COLUMNS = (
+    Column("deck", ID, justify="left"), Column("cards"), Column("new", drop=6),
+    Column("lrn", drop=4), Column("yng", drop=5), Column("mat"), Column("susp", drop=2),
+    Column("lch", drop=1), Column("EF", drop=3), Column("ret"), Column("t/card", drop=7),
+)
+PER_DECK_KEY = (("lrn", "learning / re-drill"), ("yng", "young"), ("mat", "mature"),
+                ("susp", "suspended"), ("lch", "leeches"))
+
+
+def _table(title: str, columns: list[tuple[str, str]], *, compact: bool = False) -> Any:
     from rich.table import Table
 
-    t = Table(title=title, title_justify="left", title_style="bold",
-              box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
-              padding=(0, 1) if not compact else (0, 0, 0, 1))
+    t = Table(**_table_style(title, compact=compact))
     for i, (name, justify) in enumerate(columns):
         # Figures never wrap; the first column (a deck id or an item's text) gives way.
         t.add_column(name, justify=justify, no_wrap=i > 0,  # type: ignore[arg-type]
@@ -135,7 +156,7 @@ def render_stats(report: dict[str, Any]) -> None:
     )
     fc = report["forecast"]
     con.print(Rule(f"Due in the next {len(fc['days'])} days", align="left", style="dim"))
-    con.print(forecast_chart(fc))
+    con.print(forecast_chart(fc, con.width))
     con.print(
         f"{fc['total']} review(s) due, {fc['days'][0]['due']} today"
         + (f" ({fc['overdue']} overdue)" if fc["overdue"] else "")
@@ -170,21 +191,24 @@ def render_stats(report: dict[str, Any]) -> None:
     )
     if report["per_deck"]:
         con.print()
-        t = _table("Per deck", [(n, "left" if n == "deck" else "right") for n in (
-            "deck", "cards", "new", "lrn", "yng", "mat", "susp", "lch", "EF", "ret", "t/card")],
-            compact=True)
-        t.caption = (f"lrn learning / re-drill, yng young, mat mature, susp suspended, lch "
-                     f"leeches; ret(ention) and t(ime)/card over the last {report['days']} days")
-        t.caption_justify = "left"
-        for d in report["per_deck"]:
-            dc, de = d["cards"], d["ef"]
-            t.add_row(
-                d["id"], str(dc["total"]), str(dc["new"]), str(dc["learning"]), str(dc["young"]),
-                str(dc["mature"]), str(dc["suspended"]), str(dc["leeches"]),
-                "-" if de["mean"] is None else f"{de['mean']:.2f}",
+        body = [
+            [
+                d["id"], str(d["cards"]["total"]), str(d["cards"]["new"]),
+                str(d["cards"]["learning"]), str(d["cards"]["young"]), str(d["cards"]["mature"]),
+                str(d["cards"]["suspended"]), str(d["cards"]["leeches"]),
+                "-" if d["ef"]["mean"] is None else f"{d['ef']['mean']:.2f}",
                 short_percent(d["retention"]["all"]["rate"]),
                 duration(d["time"]["per_card_ms"]) if d["time"]["cards"] else "-",
-            )
+            ]
+            for d in report["per_deck"]
+        ]
+        t = fitted_table(PER_DECK_COLUMNS, body, con.width, COMPACT,
+                         **_table_style("Per deck", compact=True))
+        shown = {c.header for c in t.columns}
+        t.caption = ", ".join(
+            f"{short} {long}" for short, long in PER_DECK_KEY if short in shown
+        ) + f"; ret(ention) and t(ime)/card over the last {report['days']} days"
+        t.caption_justify = "left"
         con.print(t)
 
 
@@ -199,22 +223,30 @@ def readiness_bar(value: float, width: int = 12) -> Any:
     return bar
 
 
-def _readiness_table(title: str, first: str, rows: list[tuple[str, dict[str, Any]]],
-                     *, mocks: bool = False) -> Any:
-    from rich.markup import escape
+# After the category or checklist item (cut to fit): narrower, "mature" and "seen" go
+# (and "last mock" before them, on the categories' table).
+READINESS_COLUMNS = (
+    Column("cards"), Column("seen", drop=3), Column("mature", drop=2), Column("retention"),
+    Column("readiness", justify="left"),
+)
 
-    t = _table(title, [(first, "left"), ("cards", "right"), ("seen", "right"),
-                       ("mature", "right"), ("retention", "right"), ("readiness", "left")]
-               + ([("last mock", "right")] if mocks else []), compact=True)
+
+def _readiness_table(title: str, first: str, rows: list[tuple[str, dict[str, Any]]],
+                     width: int, *, mocks: bool = False) -> Any:
+    from rich.text import Text
+
+    columns = (Column(first, TEXT, min_width=16, justify="left"), *READINESS_COLUMNS,
+               *([Column("last mock", drop=1)] if mocks else []))
+    body: list[list[Any]] = []
     for name, r in rows:
         extra = [_last_mock_text(r.get("last_mock"))] if mocks else []
         if not r["cards"]:
-            t.add_row(escape(name), "0", "-", "-", "-", "[dim]no cards[/]", *extra)
+            body.append([name, "0", "-", "-", "-", Text("no cards", style="dim"), *extra])
             continue
-        t.add_row(escape(name), str(r["cards"]), short_percent(r["seen_share"]),
-                  short_percent(r["mature_share"]), short_percent(r["retention"]["rate"]),
-                  readiness_bar(r["readiness"]), *extra)
-    return t
+        body.append([name, str(r["cards"]), short_percent(r["seen_share"]),
+                     short_percent(r["mature_share"]), short_percent(r["retention"]["rate"]),
+                     readiness_bar(r["readiness"]), *extra])
+    return fitted_table(columns, body, width, COMPACT, **_table_style(title, compact=True))
 
 
 def _last_mock_text(last: dict[str, Any] | None) -> str:
@@ -230,10 +262,11 @@ def render_readiness(report: dict[str, Any]) -> None:
     con = console()
     con.print(f"[bold]flashprep readiness[/]  [dim]study day {report['today']}[/]")
     con.print(_readiness_table("Must-know categories", "category",
-                               [(r["name"], r) for r in report["categories"]], mocks=True))
+                               [(r["name"], r) for r in report["categories"]], con.width,
+                               mocks=True))
     if report["checklist"]:
         con.print(_readiness_table("Interview Readiness Checklist", "item",
-                                   [(r["item"], r) for r in report["checklist"]]))
+                                   [(r["item"], r) for r in report["checklist"]], con.width))
     line = Text("Overall: ", style="bold")
     line.append_text(readiness_bar(report["overall"]["readiness"]))
     line.append(f"  over {report['overall']['cards']} card(s)", style="dim")
