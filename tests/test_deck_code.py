@@ -240,11 +240,11 @@ def _run_python(block: Block, tmp: Path, env: dict[str, str]) -> Run:
     return Run(p.returncode, p.stdout, p.stderr)
 
 
-def _base_env() -> dict[str, str]:
-    keep = ("PATH", "SYSTEMROOT", "TMPDIR", "LANG", "LC_ALL", "HOME")
-    env = {k: os.environ[k] for k in keep if k in os.environ}
-    env["PYTHONWARNINGS"] = "ignore"  # -I ignores it; the blocks' own imports decide
-    return env
+def _base_env(tmp: Path) -> dict[str, str]:
+    """A small environment: no PYTHON* variables reach the block anyway (-I), nor the user's
+    home (HOME is the block's temporary folder)."""
+    keep = ("PATH", "SYSTEMROOT", "TMPDIR", "LANG", "LC_ALL")
+    return {k: os.environ[k] for k in keep if k in os.environ} | {"HOME": str(tmp)}
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ def python_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     tmp = tmp_path_factory.mktemp("blocks")
     workers = max(2, (os.cpu_count() or 2) * 2)
     with ThreadPoolExecutor(workers) as pool:
-        runs = dict(zip(ids(plain), pool.map(lambda b: _run_python(b, tmp, _base_env()), plain),
+        runs = dict(zip(ids(plain), pool.map(lambda b: _run_python(b, tmp, _base_env(tmp)), plain),
                         strict=True))
     return runs
 
@@ -274,7 +274,7 @@ def test_python_redis_block_runs(block: Block, redis_url: str, tmp_path: Path) -
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    env = _base_env() | {"REDIS_URL": redis_url}
+    env = _base_env(tmp_path) | {"REDIS_URL": redis_url}
     _assert_ran(block, _run_python(block, tmp_path, env))
 
 
