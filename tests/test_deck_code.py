@@ -349,15 +349,20 @@ def counts() -> dict[str, Counter[str]]:
     return out
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def summary() -> str:
     c = counts()
     sql = Counter(b.mode for b in blocks_of("sql", "sqlite", "postgresql", "fragment"))
+    redis = c.get("redis", Counter())
     return (
-        f"python: {c['python']['run']} run, {c['python']['fragment']} fragments"
-        f" ({len(blocks_of('python', 'redis'))} need Redis); "
-        f"sql: {sql['sqlite']} SQLite, {sql['postgresql']} PostgreSQL, {sql['fragment']}"
-        f" fragments; redis: {c.get('redis', Counter())['run']} run,"
-        f" {c.get('redis', Counter())['fragment']} fragments"
+        f"python: {c['python']['run']} run ({len(blocks_of('python', 'redis'))} of them on"
+        f" Redis), {_n(c['python']['fragment'], 'fragment')}; "
+        f"sql: {sql['sqlite']} on SQLite, {sql['postgresql']} on PostgreSQL,"
+        f" {_n(sql['fragment'], 'fragment')}; "
+        f"redis: {redis['run']} run, {_n(redis['fragment'], 'fragment')}"
     )
 
 
