@@ -17,6 +17,7 @@
 --   * product 15 has no category, product 16 was never ordered, category 5 has no
 --     products; prices tie inside Electronics, Books and Home (RANK vs DENSE_RANK);
 --   * order 11 sold product 4 below today's price (order_items keeps the price paid);
+--   * customer 5 bought the Puzzle Cube twice (orders 7 and 14) but not the Kite;
 --   * employees form a 4-level hierarchy; the CEO's manager_id is NULL; salaries tie
 --     (160000 twice, 120000 twice); employees 7 and 11 earn more than their managers;
 --   * payments is a raw import without a key: the batch of 2024-03-05 was loaded twice,
@@ -130,7 +131,7 @@ INSERT INTO orders (id, customer_id, order_date, status, discount_cents) VALUES
     (11, 8,  '2024-03-05', 'delivered', 2000),
     (12, 2,  '2024-03-05', 'shipped',   NULL),
     (13, 10, '2024-03-09', 'delivered', NULL),
-    (14, 5,  '2024-03-15', 'cancelled', NULL),
+    (14, 5,  '2024-03-15', 'shipped',   NULL),
     (15, 1,  '2024-03-15', 'delivered', NULL),
     (16, 6,  '2024-03-22', 'shipped',   NULL),
     (17, 12, '2024-03-28', 'cancelled', NULL),
@@ -206,4 +207,5 @@ INSERT INTO payments (payment_ref, order_id, amount_cents, paid_on) VALUES
     ('P-1012', 13,  5700, '2024-03-09'),
     ('P-1013', 13,  5700, '2024-03-09'),
     ('P-1014', 15,  9900, '2024-03-15'),
-    ('P-1015', 16,  4500, '2024-03-22');
+    ('P-1015', 16,  4500, '2024-03-22'),
+    ('P-1016', 14,  1500, '2024-03-16');
