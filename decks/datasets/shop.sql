@@ -21,7 +21,8 @@
 --   * employees form a 4-level hierarchy; the CEO's manager_id is NULL; salaries tie
 --     (160000 twice, 120000 twice); employees 7 and 11 earn more than their managers;
 --   * payments is a raw import without a key: the batch of 2024-03-05 was loaded twice,
---     and order 13 was genuinely paid in two equal instalments.
+--     order 13 was genuinely paid in two equal instalments, order 14 is paid only in
+--     part, and the pending orders are unpaid.
 
 CREATE TABLE categories (
     id   INTEGER PRIMARY KEY,
@@ -208,4 +209,4 @@ INSERT INTO payments (payment_ref, order_id, amount_cents, paid_on) VALUES
     ('P-1013', 13,  5700, '2024-03-09'),
     ('P-1014', 15,  9900, '2024-03-15'),
     ('P-1015', 16,  4500, '2024-03-22'),
-    ('P-1016', 14,  1500, '2024-03-16');
+    ('P-1016', 14,  1000, '2024-03-16');
