@@ -3,7 +3,11 @@
 `<home>/reviews.jsonl` is the source of truth. Each line is one event: an
 answer (kind new / review / redrill) or a card-management action (suspend,
 unsuspend, bury, forget, undo), with the card's resulting state in full, so
-replaying the log is "the last event of each card wins".
+replaying the log is "the last event of each card wins". An `attempt` is one run
+of an answer to an exercise (its code, outcome pass / fail / error / timeout, a
+short detail, engine, attempt number and seconds); it changes nothing, so its
+state is the card's state as it was, and the grade that follows is an ordinary
+answer (with the grade that was suggested, `suggested`).
 
 `<home>/state.json` is a checkpoint of every card's state plus the byte offset,
 line count and id of the last event it includes. Loading reads the checkpoint
@@ -53,9 +57,12 @@ LOG_NAME = "reviews.jsonl"
 STATE_NAME = "state.json"
 STATE_CACHE = "cache/state.marshal"  # decoded state.json, keyed by its bytes
 LOCK_NAME = "lock"
+ATTEMPT = "attempt"  # one run of an answer to an exercise, before it is graded
 EVENT_KINDS = frozenset(
-    {"new", "review", "redrill", "suspend", "unsuspend", "bury", "forget", "undo", "leech"}
+    {"new", "review", "redrill", "suspend", "unsuspend", "bury", "forget", "undo", "leech",
+     ATTEMPT}
 )
+ATTEMPT_OUTCOMES = frozenset({"pass", "fail", "error", "timeout"})
 ANSWER_KINDS = frozenset(schedule.ANSWER_KINDS)
 
 
@@ -111,6 +118,10 @@ def check_event(obj: Any) -> tuple[str, CardState]:
     if not isinstance(kind, str) or kind not in EVENT_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     grade = obj.get("grade")
+    if kind == ATTEMPT and (
+        not isinstance(obj.get("code"), str) or obj.get("outcome") not in ATTEMPT_OUTCOMES
+    ):
+        raise ValueError("an attempt needs its code and an outcome pass/fail/error/timeout")
     if obj["kind"] in ANSWER_KINDS and (
         not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
     ):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flashprep import sm2
-from flashprep.decks import Card
+from flashprep.decks import Card, Collection
 from flashprep.history import History
 from flashprep.queue import build_queue, day_counts, next_due
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
@@ -91,10 +91,10 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
     from flashprep.history import card_events
 
     s = history.state(card.id)
-    events = [
-        {k: e[k] for k in ("id", "ts", "day", "kind", "grade", "duration_ms") if k in e}
-        for e in card_events(history.log_path, card.id)
-    ]
+    keys = ("id", "ts", "day", "kind", "grade", "duration_ms", "suggested", "attempts",
+            # an exercise's attempt (history.ATTEMPT)
+            "attempt", "outcome", "detail", "engine", "seconds", "code")
+    events = [{k: e[k] for k in keys if k in e} for e in card_events(history.log_path, card.id)]
     return {
         "id": card.id,
         "deck": card.deck,
@@ -158,6 +158,7 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
                 if not c.back.strip()
                 else f"{c.path}:{c.line}: card {c.id!r} is still a draft"
             )
+    exercises = check_exercises(ws, col, errors, warnings)
     events = 0
     if not paths:
         orphans: dict[str, int] = {}
@@ -179,6 +180,52 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
         "files": len(sources),
         "cards": len(col.cards),
         "events": events,
+        "exercises": exercises,
         "errors": errors,
         "warnings": warnings,
     }
+
+
+def check_exercises(ws: Workspace, col: Collection, errors: list[str],
+                    warnings: list[str]) -> dict[str, int]:
+    """Run every exercise's reference solution against its own check (validate).
+
+    SQL on SQLite, and on PostgreSQL too when postgres_dsn is set; Python against the
+    card's tests. A deck file that may not run code (flashprep.trust) is only counted.
+    """
+    from flashprep.errors import FlashprepError
+
+    cards = [c for c in col.cards.values() if c.is_exercise and not c.draft]
+    counts = {"checked": 0, "failed": 0, "untrusted": 0}
+    if not cards:
+        return counts
+    from flashprep.exercises.check import Checker
+    from flashprep.trust import Trust
+
+    cfg = ws.config
+    checker = Checker(ws.home, cfg.sql_engine, cfg.postgres_dsn)
+    engines = ("sqlite", "postgresql") if cfg.postgres_dsn else ("sqlite",)
+    trust = Trust(ws.home, col)
+    untrusted: dict[str, int] = {}
+    for card in cards:
+        if not trust.runs(card):
+            untrusted[card.path] = untrusted.get(card.path, 0) + 1
+            continue
+        counts["checked"] += 1
+        try:
+            results = checker.check_reference(card, engines)
+        except FlashprepError as exc:
+            counts["failed"] += 1
+            errors.append(f"card {card.id!r}: {exc}")
+            continue
+        bad = [(engine, o) for engine, o in results if not o.passed]
+        if bad:
+            counts["failed"] += 1
+        for engine, o in bad:
+            errors.append(f"{card.path}:{card.line}: card {card.id!r}: the reference solution "
+                          f"fails its own check on {engine}: {o.detail}")
+    for path, n in untrusted.items():
+        counts["untrusted"] += n
+        warnings.append(f"{path}: {n} exercise(s) not run: the file is not trusted to run "
+                        f"code (`flashprep trust {path}`)")
+    return counts

@@ -67,6 +67,10 @@ def render_card_report(report: dict[str, Any]) -> None:
             h.add_column(col)
         for e in report["history"]:
             ms = e.get("duration_ms")
+            if e["kind"] == "attempt":  # an exercise's run: its outcome where a grade goes
+                h.add_row(e["day"], f"attempt {e.get('attempt', '')}", e.get("outcome", ""),
+                          f"{e['seconds']:.2f}s run" if "seconds" in e else "")
+                continue
             h.add_row(
                 e["day"],
                 e["kind"],
