@@ -291,3 +291,24 @@ def test_doctor_accepts_attempts_and_refuses_a_bad_one(cli, home: Path, own_deck
     r = cli("doctor", "--json")
     assert r.exit_code == 2
     assert "an attempt needs its code and an outcome" in r.stdout
+
+
+# ------------------------------------------------------------------ export
+
+
+def test_an_exercise_exports_with_schema_solution_and_result(cli, home: Path, own_deck: Path,  # type: ignore[no-untyped-def]
+                                                             tmp_path: Path) -> None:
+    out = tmp_path / "cards.txt"
+    r = cli("export", "tsv", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    rows = {line.split("\t")[3]: line.split("\t") for line in out.read_text().splitlines()
+            if not line.startswith("#")}
+    sql_front, sql_back = rows["ex-sql"][0], rows["ex-sql"][1]
+    assert "Everyone who has a boss" in sql_front and "dataset <code>people</code>" in sql_front
+    assert "people" in sql_front and "boss_id" in sql_front and "CREATE" in sql_front
+    assert "INSERT" not in sql_front  # the schema, not the data
+    assert "Solution" in sql_back and "IS" in sql_back and "NOT" in sql_back
+    assert ("<table> <thead> <tr> <th>name</th> </tr> </thead> <tbody> <tr> <td>Bo</td> </tr> "
+            "<tr> <td>Cy</td> </tr> </tbody> </table>") in sql_back
+    py_back = rows["ex-py"][1]
+    assert "Return 2 * x." in py_back and "It passes" in py_back and "double" in py_back

@@ -34,7 +34,7 @@ def suggest_grade(passed: bool, attempts: int, seconds: float) -> int:
 class Checker:
     """Runs answers to the exercises of one home's decks, on the configured engine."""
 
-    home: Path
+    home: Path | None  # None: only the deck's own and the bundled datasets
     engine: str = "sqlite"  # "sqlite" or "postgresql"
     dsn: str | None = None
     sql_limit: float = SQL_TIME_LIMIT

@@ -15,19 +15,20 @@ from flashprep.errors import DeckError
 _CREATE_RE = re.compile(r"CREATE\s+TABLE\b.*?\);", re.IGNORECASE | re.DOTALL)
 
 
-def dataset_dirs(home: Path, deck_path: str | Path | None) -> list[Path]:
+def dataset_dirs(home: Path | None, deck_path: str | Path | None) -> list[Path]:
     from flashprep.decks import bundled_dir, user_decks_dir
 
     dirs = []
     if deck_path:
         dirs.append(Path(deck_path).parent / "datasets")
-    for d in (user_decks_dir(home) / "datasets", bundled_dir() / "datasets"):
+    mine = [user_decks_dir(home) / "datasets"] if home is not None else []
+    for d in (*mine, bundled_dir() / "datasets"):
         if d not in dirs:
             dirs.append(d)
     return dirs
 
 
-def find_dataset(dataset_id: str, home: Path, deck_path: str | Path | None = None,
+def find_dataset(dataset_id: str, home: Path | None, deck_path: str | Path | None = None,
                  line: int | None = None) -> Path:
     """The file of dataset `dataset_id`; a DeckError naming the card's deck if there is none."""
     dirs = dataset_dirs(home, deck_path)
