@@ -312,3 +312,25 @@ def test_an_exercise_exports_with_schema_solution_and_result(cli, home: Path, ow
             "<tr> <td>Cy</td> </tr> </tbody> </table>") in sql_back
     py_back = rows["ex-py"][1]
     assert "Return 2 * x." in py_back and "It passes" in py_back and "double" in py_back
+
+
+def test_attempt_lines_take_the_stats_fast_path(home: Path, own_deck: Path, cli,  # type: ignore[no-untyped-def]
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    import flashprep.stats as stats
+
+    # Code that looks like an event's own fields must not fool the byte-layout reader.
+    sneaky = 'SELECT \'"state":{"interval":99}\' AS x, "kind" FROM people\n.\n'
+    r = cli("review", "--kind", "sql", input=sneaky + "\n")
+    assert r.exit_code == 0, r.output
+    assert [e["kind"] for e in events(home)] == ["attempt", "new"]
+
+    def slow(*args: Any) -> Any:
+        raise AssertionError("a line fell back to json.loads")
+
+    monkeypatch.setattr(stats, "_slow_facts", slow)
+    facts = [f for batch in stats.read_facts(home / "reviews.jsonl") for f in batch]
+    assert [(f[3], f[7]) for f in facts] == [("attempt", "0"), ("new", "1")]
+    act = stats.activity(home / "reviews.jsonl", stats.window(date(2026, 3, 10), 30))
+    assert act.days == {"2026-03-10": 1} and act.cards["ex-sql"][0] == 1
