@@ -334,3 +334,12 @@ def test_attempt_lines_take_the_stats_fast_path(home: Path, own_deck: Path, cli,
     assert [(f[3], f[7]) for f in facts] == [("attempt", "0"), ("new", "1")]
     act = stats.activity(home / "reviews.jsonl", stats.window(date(2026, 3, 10), 30))
     assert act.days == {"2026-03-10": 1} and act.cards["ex-sql"][0] == 1
+
+
+def test_a_missing_dataset_falls_back_to_grading_by_hand(cli, home: Path, own_deck: Path) -> None:  # type: ignore[no-untyped-def]
+    (own_deck.parent / "datasets" / "people.sql").unlink()
+    r = cli("review", "--kind", "sql", input="\n4\n")
+    assert r.exit_code == 0, r.output
+    assert "-> " in r.stdout and "no dataset 'people'" in r.stdout
+    assert "this exercise is graded by hand" in r.stdout
+    assert [e["kind"] for e in events(home)] == ["new"]

@@ -115,19 +115,27 @@ class Exercises:
         from flashprep.exercises.datasets import table_summaries
 
         script = self.checker.dataset(card)
-        if card.dataset not in self._tables:
-            self._tables[str(card.dataset)] = table_summaries(script)
-        return self._tables[str(card.dataset)]
+        if script not in self._tables:
+            self._tables[script] = table_summaries(script)
+        return self._tables[script]
 
     def runs(self, view: CardView, ui: ReviewUI) -> bool:
-        """Whether this exercise is run (else graded by hand, with a notice once a file)."""
+        """Whether this exercise is run (else graded by hand, with a notice once a file):
+        its deck may run code, and a sql card's dataset is there."""
+        from flashprep.errors import DeckError
+
         card = view.card
-        if self.trust.runs(card):
-            return True
-        if card.path not in self._noticed:
-            self._noticed.add(card.path)
-            ui.notice(self.trust.notice(card))
-        return False
+        if not self.trust.runs(card):
+            if card.path not in self._noticed:
+                self._noticed.add(card.path)
+                ui.notice(self.trust.notice(card))
+            return False
+        try:
+            self.tables(view)
+        except DeckError as exc:
+            ui.notice(f"{exc}; this exercise is graded by hand")
+            return False
+        return True
 
 
 def run_exercise(
