@@ -343,3 +343,32 @@ def test_a_missing_dataset_falls_back_to_grading_by_hand(cli, home: Path, own_de
     assert "-> " in r.stdout and "no dataset 'people'" in r.stdout
     assert "this exercise is graded by hand" in r.stdout
     assert [e["kind"] for e in events(home)] == ["new"]
+
+
+def test_an_answer_undone_behind_an_attempt_counts_nowhere(cli, home: Path, own_deck: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from flashprep.stats import activity, window
+
+    # Graded 1, back as a re-drill; one more run, then u takes the grade back.
+    r = cli("review", "--kind", "sql", input="SELECT 1\n.\n1\nSELECT 2\n.\nu\nq\n.\n")
+    assert r.exit_code == 0, r.output
+    assert "-> ex-sql: undid the answer 1" in r.stdout
+    log = events(home)
+    assert [e["kind"] for e in log] == ["attempt", "new", "attempt", "undo"]
+    assert log[3]["undoes"] == log[1]["id"] and log[3]["state"]["reviews"] == 0
+    for _ in range(2):  # the log pass, then from the resume cache
+        act = activity(home / "reviews.jsonl", window(date(2026, 3, 10), 30),
+                       cache=home / "cache" / "stats.json")
+        assert act.days.get("2026-03-10", 0) == 0 and act.cards.get("ex-sql", [0])[0] == 0
+    r = cli("status", "--json")
+    assert json.loads(r.stdout)["new"] == 2
+
+
+def test_show_gives_an_exercises_solution(cli, home: Path, own_deck: Path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(cli("show", "ex-py", "--json").stdout)
+    assert data["kind"] == "python" and data["solution"].startswith("def double(x):")
+    assert data["tests"].startswith("assert double(2) == 4")
+    assert json.loads(cli("show", "ex-sql", "--json").stdout)["dataset"] == "people"
+    r = cli("show", "ex-sql")
+    assert r.exit_code == 0 and "Solution" in r.stdout and "boss_id IS NOT NULL" in r.stdout

@@ -42,6 +42,10 @@ def render_card_report(report: dict[str, Any]) -> None:
     parts: list[Any] = [markdown(report["back"])]
     if report["key_points"]:
         parts.append(key_points(report["key_points"]))
+    if report.get("solution"):  # an exercise: its reference solution (and tests)
+        lang = "sql" if report["kind"] == "sql" else "python"
+        extra = f"\n\n**Tests**\n\n```python\n{report['tests']}\n```" if report.get("tests") else ""
+        parts.append(markdown(f"**Solution**\n\n```{lang}\n{report['solution']}\n```{extra}"))
     con.print(Panel(Group(*parts), title="answer", title_align="left", border_style="green"))
     sched = Table.grid(padding=(0, 2))
     sched.add_column(style="dim")
