@@ -251,3 +251,21 @@ def test_postgres_times_out_and_leaves_nothing_behind() -> None:
         left = conn.execute(
             "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'flashprep_%'").fetchone()
     assert left == (0,)
+
+
+# ------------------------------------------------------------------ the suggested grade
+
+
+@pytest.mark.parametrize("passed, attempts, seconds, grade", [
+    (True, 1, 20.0, 5),    # first try, quickly
+    (True, 1, 90.0, 5),
+    (True, 1, 91.0, 4),    # first try, slowly
+    (True, 2, 5.0, 3),     # after a retry, however fast
+    (True, 7, 500.0, 3),
+    (False, 1, 5.0, 2),    # failed
+    (False, 3, 500.0, 2),
+])
+def test_the_suggested_grade(passed: bool, attempts: int, seconds: float, grade: int) -> None:
+    from flashprep.exercises.check import suggest_grade
+
+    assert suggest_grade(passed, attempts, seconds) == grade
