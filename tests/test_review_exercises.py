@@ -372,3 +372,11 @@ def test_show_gives_an_exercises_solution(cli, home: Path, own_deck: Path) -> No
     assert json.loads(cli("show", "ex-sql", "--json").stdout)["dataset"] == "people"
     r = cli("show", "ex-sql")
     assert r.exit_code == 0 and "Solution" in r.stdout and "boss_id IS NOT NULL" in r.stdout
+
+
+def test_validate_says_once_that_postgresql_is_unreachable(cli, home: Path, own_deck: Path) -> None:  # type: ignore[no-untyped-def]
+    (home / "config.toml").write_text("postgres_dsn = 'postgresql://nobody@127.0.0.1:1/none'\n")
+    r = cli("validate")
+    assert r.exit_code == 2
+    assert r.output.count("the solutions could not run on PostgreSQL: ") == 1
+    assert "exercises: 2 reference solution(s) run, 0 failed" in r.stdout  # SQLite still ran
