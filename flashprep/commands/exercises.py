@@ -15,7 +15,7 @@ def trust(
     ctx: typer.Context,
     files: Annotated[
         list[Path],
-        typer.Argument(help="Deck files whose exercises may run code.", metavar="FILE..."),
+        typer.Argument(help="Deck files whose exercises may run code.", metavar="FILE"),
     ],
     as_json: JsonOpt = False,
 ) -> None:
