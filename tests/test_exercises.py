@@ -118,8 +118,9 @@ def test_an_endless_result_is_counted_not_kept_and_times_out() -> None:
 
 
 @pytest.mark.parametrize("query, message", [
-    ("ATTACH DATABASE ':memory:' AS other", "ATTACH and DETACH are not allowed"),
-    ("DETACH DATABASE main", "ATTACH and DETACH are not allowed"),
+    ("ATTACH DATABASE ':memory:' AS other", "ATTACH, DETACH and VACUUM INTO"),
+    ("DETACH DATABASE main", "ATTACH, DETACH and VACUUM INTO"),
+    ("VACUUM INTO '/tmp/flashprep-must-not-exist.db'", "ATTACH, DETACH and VACUUM INTO"),
     ("PRAGMA journal_mode = OFF", "PRAGMA journal_mode is not allowed"),
     ("PRAGMA user_version = 7", "PRAGMA user_version is not allowed"),
     ("PRAGMA optimize", "PRAGMA optimize is not allowed"),
@@ -128,6 +129,7 @@ def test_an_endless_result_is_counted_not_kept_and_times_out() -> None:
 def test_the_authorizer_refuses(query: str, message: str) -> None:
     out = check_sqlite(query, "SELECT 1", DATA)
     assert out.status == ERROR and out.detail.startswith(message)
+    assert not os.path.exists("/tmp/flashprep-must-not-exist.db")
 
 
 def test_reading_pragmas_are_allowed() -> None:

@@ -7,8 +7,9 @@ dataset script, so nothing a query does outlives it. Two guards:
   steps, interrupts the query once it has run for longer than the limit (an
   endless recursive CTE ends as a TIMEOUT, not a hang);
 * an authorizer that refuses ATTACH and DETACH (no other database file is
-  reachable), any PRAGMA that writes (`PRAGMA x = v`, and the ones that act,
-  such as `optimize`), and loading extensions (`load_extension()`).
+  reachable; VACUUM INTO attaches its target first, so it is refused too), any
+  PRAGMA that writes (`PRAGMA x = v`, and the ones that act, such as `optimize`),
+  and loading extensions (`load_extension()`).
 
 How results are compared (the rule `flashprep validate` and `review` use alike):
 
@@ -86,7 +87,8 @@ class _Guard:
     def authorize(self, action: int, arg1: str | None, arg2: str | None,
                   db: str | None, trigger: str | None) -> int:
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
-            return self._refuse("ATTACH and DETACH are not allowed in an exercise")
+            return self._refuse("ATTACH, DETACH and VACUUM INTO (other database files) "
+                                "are not allowed in an exercise")
         if action == sqlite3.SQLITE_PRAGMA:
             name = (arg1 or "").lower()
             if name in ACTING_PRAGMAS or (arg2 is not None and name not in READ_PRAGMAS):
