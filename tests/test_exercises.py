@@ -132,6 +132,13 @@ def test_the_authorizer_refuses(query: str, message: str) -> None:
     assert not os.path.exists("/tmp/flashprep-must-not-exist.db")
 
 
+def test_a_value_growing_without_end_stops_at_the_size_limit() -> None:
+    query = ("WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r) "
+             "SELECT count(*) FROM r")
+    out = check_sqlite(query, "SELECT 1", DATA)
+    assert out.status == ERROR and out.detail == "string or blob too big"
+
+
 def test_reading_pragmas_are_allowed() -> None:
     out = check_sqlite("SELECT name FROM pragma_table_info('t')", "SELECT 'a' UNION ALL "
                        "SELECT 'b' UNION ALL SELECT 'p'", DATA)

@@ -9,7 +9,8 @@ dataset script, so nothing a query does outlives it. Two guards:
 * an authorizer that refuses ATTACH and DETACH (no other database file is
   reachable; VACUUM INTO attaches its target first, so it is refused too), any
   PRAGMA that writes (`PRAGMA x = v`, and the ones that act, such as `optimize`),
-  and loading extensions (`load_extension()`).
+  and loading extensions (`load_extension()`);
+* memory: a string or blob may not exceed 10 MB, and SQLite's heap 256 MB.
 
 How results are compared (the rule `flashprep validate` and `review` use alike):
 
@@ -58,6 +59,8 @@ READ_PRAGMAS = frozenset({
 # PRAGMAs that act even without a value.
 ACTING_PRAGMAS = frozenset({"optimize", "shrink_memory", "wal_checkpoint", "incremental_vacuum"})
 ONE_STATEMENT = "write one SQL statement (a single query; a trailing ';' is fine)"
+MAX_VALUE_BYTES = 10_000_000
+HEAP_LIMIT_BYTES = 256 * 1024 * 1024
 _PROGRESS_STEPS = 2_000  # SQLite VM instructions between two looks at the clock
 
 
@@ -106,6 +109,11 @@ def sqlite_database(script: str, limit: float = SQL_TIME_LIMIT) -> tuple[sqlite3
                                                                          _Guard]:
     """A new in-memory database holding the dataset `script`, guarded."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
+    # Memory: no string or blob over 10 MB (a recursive CTE doubling a string stops at
+    # once), and SQLite's heap held to 256 MB (process-wide; flashprep's other SQLite
+    # uses are far smaller). Set before the authorizer, which refuses PRAGMAs that write.
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute(f"PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}")
     guard = _Guard(limit)
     conn.set_authorizer(guard.authorize)
     conn.set_progress_handler(guard.progress, _PROGRESS_STEPS)
