@@ -6,6 +6,10 @@ reports what the user chose; this module turns each choice into an event and
 appends it to the history before the next card is shown. Whatever ends the
 session (q, Ctrl-C, end of input) every recorded answer stays, the summary is
 printed and the exit code is 0.
+
+An exercise (flashprep.exercises) that its deck may run (flashprep.trust) goes
+through run_exercise instead of front and back: code, a run, an `attempt` event
+appended before the result is shown, then a retry or the grade.
 """
 
 from __future__ import annotations
