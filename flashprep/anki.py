@@ -175,7 +175,8 @@ def select_cards(col: Collection, deck_ids: Sequence[str], tags: Sequence[str]) 
     return cards
 
 
-def build_decks(col: Collection, cards: Sequence[Card]) -> tuple[AnkiDeck, ...]:
+def build_decks(col: Collection, cards: Sequence[Card], home: Path | None = None
+                ) -> tuple[AnkiDeck, ...]:
     """Group cards into Anki decks: decks in load order, cards in deck-file order.
 
     That is the order flashprep introduces new cards in, so Anki gets the same
@@ -183,7 +184,7 @@ def build_decks(col: Collection, cards: Sequence[Card]) -> tuple[AnkiDeck, ...]:
     deterministic.
     """
     chosen = {c.id for c in cards}
-    render = Renderer()
+    render = Renderer(home)
     out = []
     position = 0
     for deck in col.decks:
@@ -204,7 +205,17 @@ def build_decks(col: Collection, cards: Sequence[Card]) -> tuple[AnkiDeck, ...]:
 
 
 class Renderer:
-    """Markdown to HTML for card fields; builds its markdown-it parser on first use."""
+    """Markdown to HTML for card fields; builds its markdown-it parser on first use.
+
+    An exercise card (kind sql or python) becomes a card to answer in your head: its
+    prompt with the dataset's schema (sql) on the front, and on the back the
+    explanation, the reference solution and its result (the result table of the
+    query, run on SQLite; for Python, the tests it passes). `home` is where the
+    user's datasets are looked for.
+    """
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home
 
     @cached_property
     def _md(self) -> Any:
@@ -231,16 +242,63 @@ class Renderer:
         tags = sorted({anki_tag(t) for t in (*card.tags, card.deck)} - {""})
         # A card that came from Anki (flashprep import) keeps its note's GUID, so
         # exporting it back finds that note instead of adding a copy.
+        front, back = card.front, card.back
+        if card.is_exercise:
+            front, back = self.exercise_markdown(card)
         return AnkiNote(
             guid=card.guid or note_guid(card.id),
             card_id=card.id,
-            front=self.block(card.front),
-            back=self.block(card.back),
+            front=self.block(front),
+            back=self.block(back),
             key_points=self.key_points(card.key_points),
             topic=card.topic or "",
             tags=tuple(tags),
             position=position,
         )
+
+
+    def exercise_markdown(self, card: Card) -> tuple[str, str]:
+        """(front, back) Markdown of an exercise: see the class docstring."""
+        from flashprep.exercises.check import Checker
+        from flashprep.exercises.datasets import schema_of
+        from flashprep.exercises.sql import QueryError, run_reference_sqlite
+
+        solution = card.solution or ""
+        if card.kind != "sql":
+            back = (f"{card.back}\n\n**Solution**\n\n```python\n{solution}\n```\n\n"
+                    f"**It passes**\n\n```python\n{card.tests or ''}\n```")
+            return card.front, back
+        script = Checker(self.home).dataset(card)
+        front = (f"{card.front}\n\n**Tables** (dataset `{card.dataset}`)\n\n"
+                 f"```sql\n{schema_of(script)}\n```")
+        try:
+            result = result_markdown(run_reference_sqlite(solution, script))
+        except QueryError as exc:
+            raise InputError(f"{card.path}:{card.line}: card {card.id!r}: the reference "
+                             f"solution does not run: {exc.message}") from None
+        back = (f"{card.back}\n\n**Solution**\n\n```sql\n{solution}\n```\n\n"
+                f"**Result**\n\n{result}")
+        return front, back
+
+
+EXPORT_ROWS = 20  # rows of an exercise's result shown in Anki
+
+
+def result_markdown(table: Any) -> str:
+    """A query result as a Markdown table (its first EXPORT_ROWS rows)."""
+    from flashprep.ui.exercise import cell
+
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|")
+
+    cols = list(table.columns) or ["(no columns)"]
+    lines = ["| " + " | ".join(esc(c) for c in cols) + " |",
+             "|" + "|".join("---" for _ in cols) + "|"]
+    for row in table.rows[:EXPORT_ROWS]:
+        lines.append("| " + " | ".join(esc(cell(v)) for v in row) + " |")
+    total = table.total or len(table.rows)
+    more = f"\n\n… and {total - EXPORT_ROWS} more row(s)" if total > EXPORT_ROWS else ""
+    return "\n".join(lines) + more
 
 
 def highlight_code(code: str, lang: str, attrs: str = "") -> str:
@@ -494,11 +552,11 @@ def write_apkg(decks: Sequence[AnkiDeck], path: Path, moment: datetime) -> int:
 
 def export_apkg(
     col: Collection, path: Path, deck_ids: Sequence[str] = (), tags: Sequence[str] = (),
-    *, moment: datetime, force: bool = False,
+    *, moment: datetime, force: bool = False, home: Path | None = None,
 ) -> ExportResult:
     cards = select_cards(col, deck_ids, tags)
     check_output(path, force)  # before the cards are rendered, which takes seconds at 50,000
-    decks = build_decks(col, cards)
+    decks = build_decks(col, cards, home)
     size = write_apkg(decks, path, moment)
     return ExportResult(path, "apkg", decks, size)
 
@@ -555,11 +613,11 @@ def render_tsv(decks: Sequence[AnkiDeck]) -> str:
 
 def export_tsv(
     col: Collection, path: Path, deck_ids: Sequence[str] = (), tags: Sequence[str] = (),
-    *, force: bool = False,
+    *, force: bool = False, home: Path | None = None,
 ) -> ExportResult:
     cards = select_cards(col, deck_ids, tags)
     check_output(path, force)
-    decks = build_decks(col, cards)
+    decks = build_decks(col, cards, home)
     data = render_tsv(decks).encode("utf-8")
     size = atomic_produce(path, lambda tmp: tmp.write_bytes(data), error=InputError)
     return ExportResult(path, "tsv", decks, size)

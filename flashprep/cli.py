@@ -204,6 +204,9 @@ def validate(
 ) -> None:
     """Check decks (and the history) for every problem at once; exit 2 on any error.
 
+    Every exercise's reference solution is run against its own check (SQL on SQLite,
+    and on PostgreSQL too when postgres_dsn is set; Python against its tests).
+
     Example: flashprep validate ~/my-decks/sql.toml
     """
     from flashprep.report import validate_report
@@ -218,6 +221,10 @@ def validate(
         for w in report["warnings"]:
             typer.echo(f"warning: {w}", err=True)
         state = "ok" if not report["errors"] else f"{len(report['errors'])} error(s)"
+        ex = report["exercises"]
+        if ex["checked"] or ex["untrusted"]:
+            typer.echo(f"exercises: {ex['checked']} reference solution(s) run, "
+                       f"{ex['failed']} failed, {ex['untrusted']} not run (untrusted)")
         typer.echo(
             f"{report['files']} deck file(s), {report['cards']} card(s), "
             f"{report['events']} history event(s): {state}"

@@ -37,9 +37,10 @@ from typing import Any
 from flashprep import __version__
 from flashprep.errors import DeckError, UnknownCardError
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 BUNDLED, USER, EXTRA = "bundled", "user", "extra"
 MAX_KEY_POINTS = 5  # per card, in every deck file
+CARD_KINDS = ("card", "sql", "python")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,16 @@ class Card:
     line: int = 0
     guid: str | None = None  # the Anki note GUID of an imported card (import dedup)
     time_limit: int | None = None  # seconds a mock interview gives it (None: --minutes)
+    # Exercises (flashprep.exercises): kind "sql" or "python" asks for code and runs it.
+    kind: str = "card"  # CARD_KINDS
+    dataset: str | None = None  # sql: the dataset id (datasets/<id>.sql)
+    solution: str | None = None  # sql and python: the reference solution
+    ordered: bool = False  # sql: row order matters
+    tests: str | None = None  # python: asserts run after the user's code
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.kind != "card"
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +391,11 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 "guid": c.guid,
                 "time_limit": c.time_limit,
                 "line": headers[i] if i < len(headers) else 0,
+                "kind": c.kind,
+                "dataset": c.dataset,
+                "solution": c.solution.strip("\n") if c.solution is not None else None,
+                "ordered": bool(c.ordered),
+                "tests": c.tests.strip("\n") if c.tests is not None else None,
             }
         )
     seen: dict[str, int] = {}
@@ -562,6 +578,11 @@ def _card_from_dict(c: dict[str, Any], deck_id: str, path: str) -> Card:
         line=c["line"],
         guid=c.get("guid"),
         time_limit=c.get("time_limit"),
+        kind=c.get("kind", "card"),
+        dataset=c.get("dataset"),
+        solution=c.get("solution"),
+        ordered=c.get("ordered", False),
+        tests=c.get("tests"),
     )
 
 

@@ -7,7 +7,7 @@ add, generate), never on the start-up path of a warm `flashprep status`.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -62,6 +62,12 @@ class CardModel(Strict):
     guid: Text | None = None
     # Seconds a mock interview gives this question (flashprep mock); else its --minutes.
     time_limit: int | None = Field(default=None, gt=0)
+    # Exercises: a card that asks for code and checks it by running it (flashprep.exercises).
+    kind: Literal["card", "sql", "python"] = "card"
+    dataset: Slug | None = None  # sql: datasets/<dataset>.sql
+    solution: Text | None = None  # sql and python: the reference solution
+    ordered: bool | None = None  # sql: whether row order matters (default: it does not)
+    tests: Text | None = None  # python: asserts run after the user's code
 
     @model_validator(mode="after")
     def _back_required(self) -> CardModel:
@@ -70,6 +76,31 @@ class CardModel(Strict):
                 "field 'back' must not be empty (mark an unanswered card with draft = true)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _exercise_keys(self) -> CardModel:
+        allowed = EXERCISE_KEYS[self.kind]
+        present = [k for k in ("dataset", "solution", "ordered", "tests")
+                   if getattr(self, k) is not None]
+        stray = [k for k in present if k not in allowed]
+        if stray:
+            what = "a plain card" if self.kind == "card" else f"a {self.kind} card"
+            raise ValueError(
+                f"{what} takes no {' or '.join(repr(k) for k in stray)}"
+                + ("" if self.kind != "card" else " (set kind = \"sql\" or \"python\")")
+            )
+        missing = [k for k in REQUIRED_KEYS[self.kind] if getattr(self, k) is None]
+        if missing:
+            raise ValueError(
+                f"a {self.kind} card needs {' and '.join(repr(k) for k in missing)}"
+            )
+        return self
+
+
+# Which exercise keys each kind takes, and which of them it must have.
+EXERCISE_KEYS = {"card": (), "sql": ("dataset", "solution", "ordered"),
+                 "python": ("solution", "tests")}
+REQUIRED_KEYS = {"card": (), "sql": ("dataset", "solution"), "python": ("solution", "tests")}
 
 
 class ChecklistModel(Strict):

@@ -8,7 +8,10 @@ appends the log, and flashprep.index derives everything else from it.
 
 An event carries the card's full resulting state, so "the last event of a card wins"
 (`state_after`) is the whole replay rule: an event that changes nothing about a card's
-schedule (a mock answer, an exercise attempt) carries the state unchanged.
+schedule carries the state unchanged. Such are a mock interview's question (`mock`) and an
+`attempt`: one run of an answer to an exercise (its code, outcome pass / fail / error /
+timeout, a short detail, engine, attempt number and seconds); the grade that follows an
+exercise is an ordinary answer, with the grade that was `suggested`.
 
 Line layout: compact separators and a fixed key order (v, id, card_id, ts, day, kind,
 grade, duration_ms, the kind's own fields, state). Readers must not depend on it; it only
@@ -44,6 +47,7 @@ class Kind(StrEnum):
     LEECH = "leech"  # accepted for old logs; nothing writes it
     MOCK = "mock"  # one question of a mock interview (flashprep.mock); changes no state
     RESCHEDULE = "reschedule"  # a mock brought the card forward: its due date only
+    ATTEMPT = "attempt"  # one run of an answer to an exercise, before it is graded
 
 
 ANSWER_KINDS = frozenset({Kind.NEW, Kind.REVIEW, Kind.REDRILL})
@@ -51,6 +55,7 @@ ANSWER_KINDS = frozenset({Kind.NEW, Kind.REVIEW, Kind.REDRILL})
 # answer it takes back.
 ACTION_KINDS = frozenset({Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET})
 MOCK_KINDS = frozenset({Kind.MOCK, Kind.RESCHEDULE})
+ATTEMPT_OUTCOMES = frozenset({"pass", "fail", "error", "timeout"})
 KINDS = frozenset(Kind)
 
 
@@ -134,6 +139,10 @@ def check_event(obj: Any) -> tuple[str, CardState]:
     if not isinstance(kind, str) or kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     grade = obj.get("grade")
+    if kind == Kind.ATTEMPT and (
+        not isinstance(obj.get("code"), str) or obj.get("outcome") not in ATTEMPT_OUTCOMES
+    ):
+        raise ValueError("an attempt needs its code and an outcome pass/fail/error/timeout")
     if kind in ANSWER_KINDS and (
         not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
     ):

@@ -207,6 +207,12 @@ class NewCard:
     override: bool = False
     guid: str | None = None
     time_limit: int | None = None
+    # An exercise's keys (see flashprep.deckschema), kept when a bundled one is copied.
+    kind: str = "card"
+    dataset: str | None = None
+    solution: str | None = None
+    ordered: bool = False
+    tests: str | None = None
 
 
 def check_new_card(card: NewCard) -> None:
@@ -254,6 +260,14 @@ def card_table(card_id: str, card: NewCard) -> dict[str, Any]:
         table["guid"] = card.guid
     if card.time_limit:
         table["time_limit"] = card.time_limit
+    if card.kind != "card":
+        table["kind"] = card.kind
+        for key in ("dataset", "solution", "tests"):
+            value = getattr(card, key)
+            if value is not None:
+                table[key] = value + "\n" if "\n" in value else value
+        if card.ordered:
+            table["ordered"] = True
     return table
 
 
@@ -505,6 +519,11 @@ def prepare_edit(col: Collection, home: Path, card_id: str) -> tuple[Path, int, 
         override=True,
         guid=card.guid,  # the Anki note the card came from, kept for `flashprep export`
         time_limit=card.time_limit,
+        kind=card.kind,
+        dataset=card.dataset,
+        solution=card.solution,
+        ordered=card.ordered,
+        tests=card.tests,
     )
     # The copy keeps its id (an override), so no id is made and none is checked.
     added = append_cards(target, [copy], set(), home=home)[0]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flashprep import sm2
-from flashprep.decks import Card
+from flashprep.decks import Card, Collection
 from flashprep.history import History
 from flashprep.queue import build_queue, day_counts, next_due
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
@@ -87,9 +87,12 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
     return rows
 
 
-# What `show` keeps of each event; mock interviews' events add their score and time.
+# What `show` keeps of each event; mock interviews' events add their score and time,
+# exercises their attempts.
 SHOWN_EVENT_FIELDS = ("id", "ts", "day", "kind", "grade", "duration_ms", "undoes",
-                      "mock_id", "score", "seconds", "time_limit", "follow_up")
+                      "mock_id", "score", "seconds", "time_limit", "follow_up",
+                      # an exercise's grade and its attempts (events.Kind.ATTEMPT)
+                      "suggested", "attempts", "attempt", "outcome", "detail", "engine", "code")
 
 
 def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
@@ -108,6 +111,9 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
         "key_points": list(card.key_points),
         "hint": card.hint,
         "time_limit": card.time_limit,
+        "kind": card.kind,
+        **({"dataset": card.dataset, "solution": card.solution, "ordered": card.ordered,
+            "tests": card.tests} if card.is_exercise else {}),
         "path": card.path,
         "line": card.line,
         "new": s.is_new,
@@ -162,6 +168,7 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
                 if not c.back.strip()
                 else f"{c.path}:{c.line}: card {c.id!r} is still a draft"
             )
+    exercises = check_exercises(ws, col, errors, warnings)
     events = 0
     if not paths:
         orphans: dict[str, int] = {}
@@ -183,6 +190,59 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
         "files": len(sources),
         "cards": len(col.cards),
         "events": events,
+        "exercises": exercises,
         "errors": errors,
         "warnings": warnings,
     }
+
+
+def check_exercises(ws: Workspace, col: Collection, errors: list[str],
+                    warnings: list[str]) -> dict[str, int]:
+    """Run every exercise's reference solution against its own check (validate).
+
+    SQL on SQLite, and on PostgreSQL too when postgres_dsn is set; Python against the
+    card's tests. A deck file that may not run code (flashprep.trust) is only counted.
+    """
+    from flashprep.errors import ConfigError, FlashprepError
+
+    cards = [c for c in col.cards.values() if c.is_exercise and not c.draft]
+    counts = {"checked": 0, "failed": 0, "untrusted": 0}
+    if not cards:
+        return counts
+    from flashprep.exercises.check import Checker
+    from flashprep.trust import Trust
+
+    cfg = ws.config
+    checker = Checker(ws.home, cfg.sql_engine, cfg.postgres_dsn)
+    engines = ("sqlite", "postgresql") if cfg.postgres_dsn else ("sqlite",)
+    trust = Trust(ws.home, col)
+    untrusted: dict[str, int] = {}
+    for card in cards:
+        if not trust.runs(card):
+            untrusted[card.path] = untrusted.get(card.path, 0) + 1
+            continue
+        counts["checked"] += 1
+        try:
+            try:
+                results = checker.check_reference(card, engines)
+            except ConfigError as exc:  # PostgreSQL unreachable: say it once, go on without
+                if "postgresql" not in engines:
+                    raise
+                errors.append(f"the solutions could not run on PostgreSQL: {exc}")
+                engines = ("sqlite",)
+                results = checker.check_reference(card, engines)
+        except FlashprepError as exc:
+            counts["failed"] += 1
+            errors.append(f"card {card.id!r}: {exc}")
+            continue
+        bad = [(engine, o) for engine, o in results if not o.passed]
+        if bad:
+            counts["failed"] += 1
+        for engine, o in bad:
+            errors.append(f"{card.path}:{card.line}: card {card.id!r}: the reference solution "
+                          f"fails its own check on {engine}: {o.detail}")
+    for path, n in untrusted.items():
+        counts["untrusted"] += n
+        warnings.append(f"{path}: {n} exercise(s) not run: the file is not trusted to run "
+                        f"code (`flashprep trust {path}`)")
+    return counts

@@ -211,10 +211,11 @@ class Session:
     def _commit(
         self, item: QueueItem, kind: str, after: CardState, moment: datetime, day: date,
         requeue: bool, grade: int | None = None, duration_ms: int | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         before = self.state(item.card_id)
         event = make_event(item.card_id, kind, after, moment, day, grade=grade,
-                           duration_ms=duration_ms)
+                           duration_ms=duration_ms, **(extra or {}))
         queue_before = tuple(self.queue)
         rest = self.queue[1:]
         if requeue:
@@ -227,8 +228,11 @@ class Session:
         self._last_moment = max(self._last_moment, moment)
         return event
 
-    def answer(self, grade: int, moment: datetime) -> dict[str, Any]:
-        """Grade the current card 0-5; return the event to record."""
+    def answer(
+        self, grade: int, moment: datetime, extra: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Grade the current card 0-5; return the event to record. `extra` fields go into
+        the event (an exercise's `suggested` grade and `attempts`)."""
         if grade not in range(6):
             raise ValueError(f"grade must be 0-5, got {grade!r}")
         item = self._take()
@@ -240,7 +244,15 @@ class Session:
         if self._shown_at is not None:
             duration = max(0, int((moment - self._shown_at).total_seconds() * 1000))
         requeue = after.needs_redrill(day) and not after.suspended
-        return self._commit(item, kind, after, moment, day, requeue, grade, duration)
+        return self._commit(item, kind, after, moment, day, requeue, grade, duration, extra)
+
+    def attempt(self, moment: datetime, **fields: Any) -> dict[str, Any]:
+        """The event of one run of an answer to the current exercise (code, outcome,
+        detail, engine, attempt, seconds). It changes nothing: its state is the card's
+        state as it is, and it is not a step (undo takes back answers, not runs)."""
+        item = self._take()
+        return make_event(item.card_id, Kind.ATTEMPT, self.state(item.card_id), moment,
+                          self.today_at(moment), **fields)
 
     def bury(self, moment: datetime) -> dict[str, Any]:
         """Hide the current card until the next study day."""

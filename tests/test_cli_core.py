@@ -212,6 +212,9 @@ def test_missing_decks_dir(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
         ("day_starts_at = 'four'\n", "day_starts_at must be a whole number, got 'four'"),
         ("grade_buttons = 5\n", "grade_buttons must be 4 or 6, got 5"),
         ("x = [\n", "invalid TOML"),
+        ("sql_engine = 'mysql'\n", "sql_engine must be 'sqlite' or 'postgresql', got 'mysql'"),
+        ("sql_engine = 'postgresql'\n", "sql_engine = \"postgresql\" needs postgres_dsn"),
+        ("postgres_dsn = 5\n", "postgres_dsn must be a non-empty string, got 5"),
     ],
 )
 def test_bad_config(cli, home: Path, config: str, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -221,6 +224,17 @@ def test_bad_config(cli, home: Path, config: str, message: str) -> None:  # type
     assert r.exit_code == 2
     assert r.output.startswith(f"flashprep: error: {home / 'config.toml'}: ")
     assert message in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_config_reads_every_kind_of_key(home: Path) -> None:
+    from flashprep.config import Config, parse_config
+
+    cfg = parse_config(
+        "new_per_day = 7\nsql_engine = 'postgresql'\npostgres_dsn = 'postgresql://u@h/db'\n",
+        home / "config.toml",
+    )
+    assert cfg == Config(new_per_day=7, sql_engine="postgresql", postgres_dsn="postgresql://u@h/db")
+    assert parse_config("", home / "config.toml").sql_engine == "sqlite"
 
 
 def test_config_with_a_byte_order_mark(cli, home: Path) -> None:  # type: ignore[no-untyped-def]

@@ -58,7 +58,7 @@ def test_an_unknown_shell_is_a_one_line_error(cli) -> None:  # type: ignore[no-u
 
 def test_deck_ids_complete_for_deck(cli) -> None:  # type: ignore[no-untyped-def]
     got = lines(complete(cli, "review --deck py"))
-    assert got == ["python", "python-deep-dive"]
+    assert got == ["python", "python-deep-dive", "python-practice"]
     for words in ("stats --deck py", "cards --deck py", "export anki --deck py", "add -d py"):
         assert lines(complete(cli, words)) == got, words
 
@@ -114,7 +114,7 @@ def test_bash_sources_the_script_and_completes(home: Path, tmp_path: Path) -> No
     out = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], capture_output=True,
                          text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["python", "python-deep-dive"]
+    assert out.stdout.split() == ["python", "python-deep-dive", "python-practice"]
 
 
 def test_completion_work_happens_only_when_completing(  # type: ignore[no-untyped-def]

@@ -212,15 +212,22 @@ def test_a_cached_load_gives_the_same_cards_and_decks(
         'guid = "g&1"\ntime_limit = 90\n'
     )
     write(home / "decks", "mine.toml", HEAD + card("a", every_field) + card("b")
-          + '\n[[cards]]\nid = "c"\nfront = "Q?"\nback = ""\ndraft = true\n')
+          + '\n[[cards]]\nid = "c"\nfront = "Q?"\nback = ""\ndraft = true\n'
+          + card("d", 'kind = "sql"\ndataset = "shop"\nsolution = "SELECT 1"\nordered = true\n')
+          + card("e", 'kind = "python"\nsolution = "x = 1"\ntests = "assert x == 1"\n'))
     cold = load_collection(home)  # parses, fills the cache
     warm = load_collection(home)  # reads the cache only
-    assert list(warm.cards) == ["a", "b", "c"]
+    assert list(warm.cards) == ["a", "b", "c", "d", "e"]
     assert warm.cards == cold.cards and warm.decks == cold.decks
     a = warm.cards["a"]
     flags = ("draft", "override")
-    assert all(getattr(a, f.name) != f.default for f in fields(Card) if f.name not in flags)
+    exercise = ("kind", "dataset", "solution", "ordered", "tests")
+    assert all(getattr(a, f.name) != f.default for f in fields(Card)
+               if f.name not in flags + exercise)
     assert warm.cards["c"].draft
+    d, e = warm.cards["d"], warm.cards["e"]
+    assert all(getattr(d, k) != getattr(a, k) for k in ("kind", "dataset", "solution", "ordered"))
+    assert (e.kind, e.solution, e.tests) == ("python", "x = 1", "assert x == 1")
 
 
 def test_an_unreadable_cache_is_a_miss(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

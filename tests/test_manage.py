@@ -478,6 +478,24 @@ def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path
     }
 
 
+def test_the_copy_of_a_bundled_exercise_keeps_its_exercise_keys(home: Path, tmp_path: Path) -> None:
+    from flashprep.decks import BUNDLED, Card, Collection, Deck, read_deck_file
+    from flashprep.manage import prepare_edit
+
+    source = str(tmp_path / "b.toml")
+    card = Card("b-sql", "b", "F?", "B.", path=source, line=5, kind="sql", dataset="shop",
+                solution="SELECT 1\nFROM t", ordered=True)
+    col = Collection(
+        decks=[Deck("b", "B", "C", "", (), source, BUNDLED, ("b-sql",))],
+        card_decks={"b-sql": "b"},
+        build_cards=lambda: {"b-sql": card},
+    )
+    path, _, _ = prepare_edit(col, home, "b-sql")
+    (copy,) = read_deck_file(path)["cards"]  # the copy is a valid exercise again
+    assert (copy["kind"], copy["dataset"], copy["solution"], copy["ordered"], copy["tests"]) == (
+        "sql", "shop", "SELECT 1\nFROM t", True, None)
+
+
 def test_edit_without_an_editor(cli: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASHPREP_BUNDLED", "1")
     result = cli("edit", "python-gil")

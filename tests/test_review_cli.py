@@ -271,7 +271,7 @@ def test_a_topic_of_draft_cards_only_is_a_filter_that_matches_nothing(  # type: 
     result = cli("--decks", str(decks), "review", "--topic", "later")
     assert result.exit_code == 0
     assert result.stdout == (
-        "No cards to review: no card matches --deck/--tag/--topic (see `flashprep decks`).\n"
+        "No cards to review: no card matches --deck/--tag/--topic/--kind (see `flashprep decks`).\n"
     )
 
 

@@ -6,6 +6,7 @@ package stays cheap.
 from flashprep.commands import (
     cards,  # noqa: F401
     doctor,  # noqa: F401
+    exercises,  # noqa: F401
     export,  # noqa: F401
     generate,  # noqa: F401
     importing,  # noqa: F401

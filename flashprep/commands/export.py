@@ -81,7 +81,8 @@ def export_anki(
 
     ws = workspace(ctx)
     result = export_apkg(
-        ws.collection, output, deck or [], tag or [], moment=ws.now(), force=force
+        ws.collection, output, deck or [], tag or [], moment=ws.now(), force=force,
+        home=ws.home,
     )
     # After the export: when it fails, its error is the one line printed.
     if output.suffix.lower() != ".apkg":
@@ -111,5 +112,6 @@ def export_tsv(
     from flashprep.anki import export_tsv as write_tsv
 
     ws = workspace(ctx)
-    result = write_tsv(ws.collection, output, deck or [], tag or [], force=force)
+    result = write_tsv(ws.collection, output, deck or [], tag or [], force=force,
+                       home=ws.home)
     print_summary(result, as_json)

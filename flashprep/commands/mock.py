@@ -76,7 +76,7 @@ def record_answer(
 ) -> str | None:
     """Append the question's `mock` event, and its `reschedule` event when the rule says
     so, in one durable write. Returns the new due date if the card was brought forward."""
-    from flashprep.history import make_event
+    from flashprep.events import make_event
     from flashprep.mock import MOCK, RESCHEDULE, RESCHEDULE_BELOW, bring_forward, mock_fields
 
     card_id = answer.question.card.id

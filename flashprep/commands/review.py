@@ -6,6 +6,10 @@ reports what the user chose; this module turns each choice into an event and
 appends it to the history before the next card is shown. Whatever ends the
 session (q, Ctrl-C, end of input) every recorded answer stays, the summary is
 printed and the exit code is 0.
+
+An exercise (flashprep.exercises) that its deck may run (flashprep.trust) goes
+through run_exercise instead of front and back: code, a run, an `attempt` event
+appended before the result is shown, then a retry or the grade.
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ from flashprep import completion
 from flashprep.cli import app, open_history, warn, workspace
 
 if TYPE_CHECKING:
+    from flashprep.exercises import Outcome
+    from flashprep.exercises.check import Checker
     from flashprep.history import History
     from flashprep.session import CardView, Session, Step, Summary
+    from flashprep.trust import Trust
 
 
 class ReviewUI(Protocol):
@@ -36,6 +43,16 @@ class ReviewUI(Protocol):
 
     def back(self, view: CardView, typed: str | None, can_undo: bool) -> int | str:
         """Show the back; return a grade 0-5, BURY, SUSPEND, UNDO or QUIT."""
+        ...
+
+    def exercise(self, view: CardView, can_undo: bool, attempt: int, tables: list[str],
+                 previous: str | None) -> tuple[str, str | None]:
+        """Ask for an exercise's code; return (RUN, code), (UNDO, None) or (QUIT, None)."""
+        ...
+
+    def exercise_result(self, view: CardView, outcome: Outcome, suggested: int,
+                        can_undo: bool) -> int | str:
+        """Show what the run found; return a grade 0-5, RETRY, BURY, SUSPEND, UNDO or QUIT."""
         ...
 
     def notice(self, text: str) -> None: ...
@@ -87,8 +104,87 @@ def feedback(step: Step, today: date) -> str:
     return text + "; done for today"
 
 
+class Exercises:
+    """What a session needs to run exercises: the checker, and which decks may run code."""
+
+    def __init__(self, checker: Checker, trust: Trust) -> None:
+        self.checker = checker
+        self.trust = trust
+        self._tables: dict[str, list[str]] = {}
+        self._noticed: set[str] = set()
+
+    def tables(self, view: CardView) -> list[str]:
+        card = view.card
+        if card.kind != "sql":
+            return []
+        from flashprep.exercises.datasets import table_summaries
+
+        script = self.checker.dataset(card)
+        if script not in self._tables:
+            self._tables[script] = table_summaries(script)
+        return self._tables[script]
+
+    def runs(self, view: CardView, ui: ReviewUI) -> bool:
+        """Whether this exercise is run (else graded by hand, with a notice once a file):
+        its deck may run code, and a sql card's dataset is there."""
+        from flashprep.errors import DeckError
+
+        card = view.card
+        if not self.trust.runs(card):
+            if card.path not in self._noticed:
+                self._noticed.add(card.path)
+                ui.notice(self.trust.notice(card))
+            return False
+        try:
+            self.tables(view)
+        except DeckError as exc:
+            ui.notice(f"{exc}; this exercise is graded by hand")
+            return False
+        return True
+
+
+def run_exercise(
+    session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime],
+    exercises: Exercises, view: CardView,
+) -> tuple[int | str, dict[str, Any]]:
+    """Ask for code, run it, record each attempt, until a grade or another choice.
+
+    Returns (choice, extra fields of the answer event). Every run is appended to the
+    history (an `attempt` event) before its result is shown.
+    """
+    from flashprep.exercises.check import suggest_grade
+    from flashprep.session import UNDO
+    from flashprep.ui.plain import RETRY
+
+    shown = now()
+    tables = exercises.tables(view)
+    attempt = 0
+    previous: str | None = None
+    while True:
+        action, code = ui.exercise(view, session.can_undo(), attempt + 1, tables, previous)
+        if action != "run" or code is None:
+            return action, {}
+        attempt += 1
+        previous = code
+        outcome = exercises.checker.check(view.card, code)
+        with deferred_interrupt():
+            history.append([session.attempt(
+                now(), code=code, outcome=outcome.status, detail=outcome.detail[:300],
+                engine=outcome.engine, attempt=attempt, seconds=round(outcome.seconds, 3),
+            )])
+        suggested = suggest_grade(outcome.passed, attempt, (now() - shown).total_seconds())
+        choice = ui.exercise_result(view, outcome, suggested, session.can_undo())
+        while choice == UNDO and not session.can_undo():
+            ui.notice("nothing to undo yet")
+            choice = ui.exercise_result(view, outcome, suggested, session.can_undo())
+        if choice == RETRY:
+            continue
+        return choice, {"suggested": suggested, "attempts": attempt}
+
+
 def run_session(
-    session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime]
+    session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime],
+    exercises: Exercises | None = None,
 ) -> None:
     """Work through the queue until it is empty or the user stops."""
     # The engine is imported here, not at the top, so other commands never load it.
@@ -110,19 +206,24 @@ def run_session(
             view = session.view()
             assert view is not None
             session.show(now())
-            action, typed = ui.front(view, session.can_undo())
-            if action == QUIT:
-                return
-            if action == UNDO:
-                if session.can_undo():
-                    undo()
-                else:
-                    ui.notice("nothing to undo yet")
-                continue
-            choice = ui.back(view, typed, session.can_undo())
-            while choice == UNDO and not session.can_undo():
-                ui.notice("nothing to undo yet")
+            extra: dict[str, Any] = {}
+            if (exercises is not None and view.card.is_exercise
+                    and exercises.runs(view, ui)):
+                choice, extra = run_exercise(session, history, ui, now, exercises, view)
+            else:
+                action, typed = ui.front(view, session.can_undo())
+                if action == QUIT:
+                    return
+                if action == UNDO:
+                    if session.can_undo():
+                        undo()
+                    else:
+                        ui.notice("nothing to undo yet")
+                    continue
                 choice = ui.back(view, typed, session.can_undo())
+                while choice == UNDO and not session.can_undo():
+                    ui.notice("nothing to undo yet")
+                    choice = ui.back(view, typed, session.can_undo())
             if choice == QUIT:
                 return
             if choice == UNDO:
@@ -136,7 +237,7 @@ def run_session(
                     event = session.suspend(moment)
                 else:
                     assert isinstance(choice, int)
-                    event = session.answer(choice, moment)
+                    event = session.answer(choice, moment, extra)
                 record(event)
             step = session.last
             assert step is not None
@@ -149,7 +250,7 @@ def empty_message(session: Session, filtered: bool, drafts: int = 0) -> str:
     """The one line shown when there is nothing to review."""
     if not session.cards:
         if filtered:
-            return ("No cards to review: no card matches --deck/--tag/--topic "
+            return ("No cards to review: no card matches --deck/--tag/--topic/--kind "
                     "(see `flashprep decks`).")
         if drafts:
             return (f"No cards to review: the loaded decks hold only {drafts} draft card(s) "
@@ -211,6 +312,11 @@ def review(
         typer.Option("--plain", help="Line-by-line mode without colours (automatic when stdin "
                      "is not a terminal)."),
     ] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", metavar="KIND",
+                     help="Only cards of this kind: sql or python (exercises), or card."),
+    ] = None,
 ) -> None:
     """Review what is due today: re-drills, due reviews, then new cards.
 
@@ -218,10 +324,21 @@ def review(
     grade_buttons = 4); s buries the card until tomorrow, ! suspends it, u undoes the
     last answer, q quits. Every answer is saved as soon as it is given.
 
+    An exercise (kind sql or python) asks for code instead: Enter writes it in the
+    terminal (Esc then Enter runs it), e opens $EDITOR; flashprep runs it, shows the
+    result and suggests a grade (Enter takes it, 0-5 overrides it, r tries again).
+
     Example: flashprep review --deck python-deep-dive --new 5
     """
     ws = workspace(ctx)
     cards = ws.collection.select(deck or (), tag or (), topics=topic or ())
+    if kind is not None:
+        from flashprep.decks import CARD_KINDS
+        from flashprep.errors import InputError
+
+        if kind not in CARD_KINDS:
+            raise InputError(f"--kind {kind!r}: use sql, python or card")
+        cards = [c for c in cards if c.kind == kind]
     cfg = ws.config.with_overrides(new_per_day=new, reviews_per_day=limit)
     from flashprep.ui.plain import is_tty
 
@@ -236,7 +353,7 @@ def review(
             deck_names={d.id: d.name for d in ws.collection.decks},
         )
         if session.done:
-            filtered = bool(deck or tag or topic)
+            filtered = bool(deck or tag or topic or kind)
             typer.echo(empty_message(session, filtered, len(ws.collection.drafts)))
             return
         ui: ReviewUI
@@ -248,8 +365,15 @@ def review(
             from flashprep.ui.review import RichReview
 
             ui = RichReview(type_answer=type_answer, grade_buttons=cfg.grade_buttons)
+        exercises = None
+        if any(c.is_exercise for c in cards):
+            from flashprep.exercises.check import Checker
+            from flashprep.trust import Trust
+
+            exercises = Exercises(Checker(ws.home, cfg.sql_engine, cfg.postgres_dsn),
+                                  Trust(ws.home, ws.collection))
         with ui:
-            run_session(session, history, ui, ws.now)
+            run_session(session, history, ui, ws.now, exercises)
         summary = session.summary(ws.now())
         held = session.held_back()
     ui.summary(summary, held)

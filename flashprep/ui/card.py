@@ -43,6 +43,10 @@ def render_card_report(report: dict[str, Any]) -> None:
     parts: list[Any] = [markdown(report["back"])]
     if report["key_points"]:
         parts.append(key_points(report["key_points"]))
+    if report.get("solution"):  # an exercise: its reference solution (and tests)
+        lang = "sql" if report["kind"] == "sql" else "python"
+        extra = f"\n\n**Tests**\n\n```python\n{report['tests']}\n```" if report.get("tests") else ""
+        parts.append(markdown(f"**Solution**\n\n```{lang}\n{report['solution']}\n```{extra}"))
     con.print(Panel(Group(*parts), title="answer", title_align="left", border_style="green"))
     sched = Table.grid(padding=(0, 2))
     sched.add_column(style="dim")
@@ -75,6 +79,10 @@ def render_card_report(report: dict[str, Any]) -> None:
             h.add_column(col)
         for e in report["history"]:
             ms = e.get("duration_ms")
+            if e["kind"] == "attempt":  # an exercise's run: its outcome where a grade goes
+                h.add_row(e["day"], f"attempt {e.get('attempt', '')}", e.get("outcome", ""),
+                          f"{e['seconds']:.2f}s run" if "seconds" in e else "")
+                continue
             if e.get("seconds") is not None:
                 ms = e["seconds"] * 1000
             result = str(e.get("grade", ""))

@@ -9,6 +9,14 @@ The protocol (documented in the README; scripts rely on it):
   `q` quit. Anything else is asked again once, then the session stops;
 * end of input at any prompt stops the session; every answer given is kept.
 
+An exercise (a sql or python card that may run code) asks for code instead:
+after the header, the front and (sql) its tables, the code is read up to a line
+that is exactly `.` (a first line `q` quits); flashprep runs it and prints
+`PASS: ...` or `FAIL: ...` with the details, then reads the grade line: empty =
+the suggested grade, 0-5, `r` = try again, `s`, `!`, `u`, `q` as above. The
+explanation and the reference solution are printed once the exercise passed or
+was graded.
+
 This is also what the "time to first card" benchmark measures, so it imports
 nothing beyond the standard library and typer (already loaded by the CLI).
 """
@@ -17,12 +25,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
 from flashprep.clock import format_duration
 from flashprep.session import BURY, QUIT, REVEAL, SUSPEND, UNDO, CardView, Summary
+
+if TYPE_CHECKING:
+    from flashprep.exercises import Outcome
 
 GRADE_MEANINGS = {
     5: "perfect response",
@@ -34,6 +45,18 @@ GRADE_MEANINGS = {
 }
 KIND_LABEL = {"new": "new", "review": "review", "redrill": "re-drill"}
 KEYS = {"s": BURY, "!": SUSPEND, "u": UNDO, "q": QUIT}  # at the back of a card, on both screens
+RUN, RETRY = "run", "retry"  # an exercise's answer is ready; try it again
+CODE_END = "."  # plain mode: the line that ends the code
+
+
+def exercise_context(card: Any, tables: list[str]) -> list[str]:
+    """The lines under an exercise's front: what to write, and the tables (sql)."""
+    what = "a SQL query" if card.kind == "sql" else "Python code"
+    lines = []
+    if tables:
+        lines.append("tables: " + "; ".join(tables))
+    lines.append(f"-- write {what}" + (", rows in the order asked" if card.ordered else ""))
+    return lines
 
 
 def left_text(left: dict[str, int]) -> str:
@@ -119,6 +142,9 @@ class PlainReview:
             self._out(card.back)
             for point in card.key_points:
                 self._out(f"[ ] {point}")
+            if card.solution:
+                self._out("-- solution")
+                self._out(card.solution)
             if typed:
                 self._out(f"-- your answer: {typed}")
         prompt = "grade 0-5, s = bury, ! = suspend, u = undo, q = quit: "
@@ -134,6 +160,84 @@ class PlainReview:
             self.on_invalid("no valid answer given twice; the session stops here "
                             "(every answer so far is saved)")
         return QUIT
+
+    # ------------------------------------------------------------ exercises
+
+    def exercise(self, view: CardView, can_undo: bool, attempt: int, tables: list[str],
+                 previous: str | None) -> tuple[str, str | None]:
+        """Read an answer up to a line that is exactly "."; (RUN, code) or (QUIT, None)."""
+        card = view.card
+        if attempt == 1:
+            topic = card.topic if card.topic != card.id else None
+            where = " | ".join(x for x in (view.deck_name, topic, card.id) if x)
+            self._out(f"== card {view.number} of {view.total} ({KIND_LABEL[view.kind]}, "
+                      f"{card.kind} exercise) | {where} | left: {left_text(view.left)}")
+            self._out(card.front)
+            for line in exercise_context(card, tables):
+                self._out(line)
+        else:
+            self._out(f"-- attempt {attempt}")
+        self._out(f"your answer, ended by a line with only {CODE_END!r} (q alone = quit):")
+        lines: list[str] = []
+        while True:
+            line = self._read_line()
+            if line == CODE_END:
+                break
+            lines.append(line)
+        code = "\n".join(lines)
+        if code.strip().lower() == "q":
+            return QUIT, None
+        return RUN, code
+
+    def _read_line(self) -> str:
+        stream = self.stdin or sys.stdin
+        line = stream.readline()
+        if line == "":
+            raise EOFError
+        return line.rstrip("\r\n")
+
+    def exercise_result(self, view: CardView, outcome: Outcome, suggested: int,
+                        can_undo: bool) -> int | str:
+        """PASS or FAIL with the details, then the grade line (empty = `suggested`)."""
+        from flashprep.ui.exercise import outcome_lines
+
+        for line in outcome_lines(outcome):
+            self._out(line)
+        if outcome.passed:
+            self._answer(view)
+        prompt = (f"grade 0-5 (Enter = {suggested}), r = try again, s = bury, ! = suspend, "
+                  "u = undo, q = quit: ")
+        for attempt in range(2):
+            line = self._read(prompt).strip().lower()
+            choice: int | str | None = None
+            if line == "":
+                choice = suggested
+            elif line in ("0", "1", "2", "3", "4", "5"):
+                choice = int(line)
+            elif line == "r":
+                return RETRY
+            elif line in KEYS:
+                return KEYS[line]
+            if choice is not None:
+                if not outcome.passed:
+                    self._answer(view)
+                return choice
+            if attempt == 0:
+                self._out(f"{line!r} is not an answer: type a grade 0-5, Enter, or r, s, !, u, q")
+        if self.on_invalid:
+            self.on_invalid("no valid answer given twice; the session stops here "
+                            "(every answer so far is saved)")
+        return QUIT
+
+    def _answer(self, view: CardView) -> None:
+        card = view.card
+        self._out("-- answer")
+        self._out(card.back)
+        for point in card.key_points:
+            self._out(f"[ ] {point}")
+        if card.solution:
+            self._out("-- solution")
+            self._out(card.solution)
 
     def notice(self, text: str) -> None:
         self._out(f"-> {text}")

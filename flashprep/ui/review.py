@@ -16,7 +16,15 @@ from typing import Any
 
 from flashprep.session import QUIT, REVEAL, UNDO, CardView, Summary
 from flashprep.ui.card import key_points, markdown
-from flashprep.ui.plain import GRADE_MEANINGS, KEYS, KIND_LABEL, summary_rows
+from flashprep.ui.plain import (
+    GRADE_MEANINGS,
+    KEYS,
+    KIND_LABEL,
+    RETRY,
+    RUN,
+    exercise_context,
+    summary_rows,
+)
 
 GRADE_STYLE = {0: "red", 1: "red", 2: "red", 3: "yellow", 4: "green", 5: "bright_green"}
 # grade_buttons = 4: Anki's buttons on Anki's keys, mapped onto SM-2 grades.
@@ -123,12 +131,12 @@ class RichReview:
                      subtitle=f"[dim]{view.card.id}[/]", subtitle_align="right",
                      border_style=style, padding=(1, 2))
 
-    def _grade_bar(self, can_undo: bool) -> Any:
+    def _grade_bar(self, can_undo: bool, six: bool = False) -> Any:
         from rich.columns import Columns
         from rich.console import Group
         from rich.text import Text
 
-        if self.grade_buttons == 4:
+        if self.grade_buttons == 4 and not six:
             items = [Text.assemble((f" {key} ", f"bold reverse {GRADE_STYLE[grade]}"),
                                    f" {label}") for key, _, label, grade in FOUR_BUTTONS]
         else:
@@ -175,17 +183,25 @@ class RichReview:
             con.print(f"[yellow]hint:[/] {view.card.hint}")
             del allowed["h"]
 
-    def back(self, view: CardView, typed: str | None, can_undo: bool) -> int | str:
+    def _answer_panel(self, view: CardView) -> Any:
         from rich.console import Group
+        from rich.panel import Panel
+
+        parts: list[Any] = [markdown(view.card.back)]
+        if view.card.key_points:
+            parts.append(key_points(list(view.card.key_points)))
+        if view.card.solution:
+            lang = "sql" if view.card.kind == "sql" else "python"
+            parts.append(markdown(f"**Solution**\n\n```{lang}\n{view.card.solution}\n```"))
+        return Panel(Group(*parts), title="[green]answer[/]", title_align="left",
+                     border_style="green", padding=(1, 2))
+
+    def back(self, view: CardView, typed: str | None, can_undo: bool) -> int | str:
         from rich.panel import Panel
         from rich.table import Table
 
         con = self.console
-        parts: list[Any] = [markdown(view.card.back)]
-        if view.card.key_points:
-            parts.append(key_points(list(view.card.key_points)))
-        answer = Panel(Group(*parts), title="[green]answer[/]", title_align="left",
-                       border_style="green", padding=(1, 2))
+        answer = self._answer_panel(view)
         if typed:
             side = Table.grid(expand=True, padding=(0, 1))
             side.add_column(ratio=1)
@@ -203,6 +219,99 @@ class RichReview:
         else:
             allowed.update({str(g): g for g in range(6)})
         return self._wait(allowed, can_undo)
+
+    # ------------------------------------------------------------ exercises
+
+    def exercise(self, view: CardView, can_undo: bool, attempt: int, tables: list[str],
+                 previous: str | None) -> tuple[str, str | None]:
+        """Ask for code: Enter opens the editor here, e opens $EDITOR; (RUN, code),
+        (UNDO, None) or (QUIT, None)."""
+        con = self.console
+        con.clear()
+        for text in self._notices:
+            con.print(f"[dim]{text}[/]")
+        self._notices.clear()
+        con.print(self._header(view))
+        con.print(self._front(view))
+        for line in exercise_context(view.card, tables):
+            con.print(f"[dim]{line}[/]", highlight=False)
+        if attempt > 1:
+            con.print(f"[yellow]attempt {attempt}[/]")
+        undo = " · u undo last" if can_undo else ""
+        allowed: dict[str, int | str] = {ENTER: "write", " ": "write", "e": "editor",
+                                         "q": QUIT, "u": UNDO}
+        while True:
+            con.print(f"[dim]Enter write your answer here · e open $EDITOR{undo} · q quit[/]")
+            action = str(self._wait(allowed, can_undo))
+            if action in (QUIT, UNDO):
+                return action, None
+            code = self._write(previous) if action == "write" else self._edit(view, previous)
+            if code is None:
+                continue
+            if code.strip():
+                return RUN, code
+            con.print("[dim]the answer is empty[/]")
+
+    def _write(self, previous: str | None) -> str | None:
+        import questionary
+
+        self.keys.__exit__()  # prompt_toolkit sets the terminal up itself
+        try:
+            return str(questionary.text(
+                "Your answer:", multiline=True, default=previous or "", qmark="✎",
+                instruction="(Esc then Enter runs it)",
+            ).unsafe_ask())
+        finally:
+            self.keys.__enter__()
+
+    def _edit(self, view: CardView, previous: str | None) -> str | None:
+        import tempfile
+        from pathlib import Path
+
+        from flashprep.errors import FlashprepError
+        from flashprep.manage import run_editor
+
+        suffix = ".sql" if view.card.kind == "sql" else ".py"
+        fd, name = tempfile.mkstemp(prefix="flashprep-answer-", suffix=suffix)
+        path = Path(name)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(previous or "")
+            self.keys.__exit__()
+            try:
+                run_editor(path, outcome="nothing was run")
+            finally:
+                self.keys.__enter__()
+            return path.read_text(encoding="utf-8", errors="replace")
+        except FlashprepError as exc:
+            self.console.print(f"[red]{exc}[/]")
+            return None
+        finally:
+            path.unlink(missing_ok=True)
+
+    def exercise_result(self, view: CardView, outcome: Any, suggested: int,
+                        can_undo: bool) -> int | str:
+        from flashprep.ui.exercise import rich_outcome
+
+        con = self.console
+        con.print(rich_outcome(outcome))
+        shown = outcome.passed
+        if shown:
+            con.print(self._answer_panel(view))
+        con.print(self._grade_bar(can_undo, six=True))  # an exercise is graded 0-5
+        extra = "" if shown else " · a show the solution"
+        con.print(f"[bold]Enter grade {suggested}[/] (suggested) · r try again{extra}")
+        allowed: dict[str, int | str] = dict(KEYS)
+        allowed.update({str(g): g for g in range(6)})
+        allowed.update({ENTER: suggested, "r": RETRY, "a": "answer"})
+        while True:
+            choice = self._wait(allowed, can_undo)
+            if choice == "answer":
+                if not shown:
+                    con.print(self._answer_panel(view))
+                    shown = True
+                continue
+            return choice
 
     def notice(self, text: str) -> None:
         self._notices.append(text)
