@@ -9,6 +9,7 @@ from flashprep.commands import (
     export,  # noqa: F401
     generate,  # noqa: F401
     importing,  # noqa: F401
+    plan,  # noqa: F401
     review,  # noqa: F401
     stats,  # noqa: F401
 )
