@@ -131,7 +131,7 @@ def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     with open_history(ws) as history:
-        report = status_report(ws, history.states)
+        report = status_report(ws, history.states, history.log_path)
     if as_json:
         emit_json(report)
         return

@@ -134,6 +134,43 @@ def states_svg(cards: dict[str, int]) -> str:
     return "".join(parts)
 
 
+def recall_svg(rows: list[tuple[str, float | None]]) -> str:
+    """Horizontal bars: the recall forecast of each row, 0-100%."""
+    left, bar, gap, plot = 120, 16, 6, 400
+    height = len(rows) * (bar + gap) + 20
+    width = left + plot + 50
+    parts = [f'<svg id="recall-forecast" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="Recall forecast">']
+    for i, (name, p) in enumerate(rows):
+        y = i * (bar + gap)
+        w = round(plot * (p or 0.0))
+        colour = "#2e7d32" if (p or 0) >= 0.9 else "#f9a825" if (p or 0) >= 0.7 else "#c62828"
+        parts.append(f'<text x="0" y="{y + 12}">{escape(name)}</text>'
+                     f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#ebedf0"/>'
+                     f'<rect class="recall" x="{left}" y="{y}" width="{w}" height="{bar}" '
+                     f'fill="{colour}" data-p="{p}"><title>{escape(name)}: {_pct(p)}</title>'
+                     f'</rect><text x="{left + plot + 6}" y="{y + 12}">{_pct(p)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def interview_html(iv: dict[str, Any]) -> list[str]:
+    """The interview section: the recall forecast per category and the cards at risk."""
+    from flashprep.readiness import CATEGORIES
+
+    names = dict(CATEGORIES)
+    rows = [(names.get(k, k), p) for k, p in iv["by_category"].items()]
+    rows.append(("all cards", iv["mean"]))
+    out = [f"<h2>Recall forecast for the interview on {escape(iv['date'])} "
+           f"({iv['days_left']} day(s) left)</h2>", recall_svg(rows),
+           f'<p class="note">FSRS-6, {escape(iv["note"])}. The chance of recalling each card '
+           "on the day if you stopped reviewing now; a card not seen yet counts 0.</p>"]
+    if iv["at_risk"]:
+        out.append(_table(["most at risk", "deck", "recall"],
+                          [[r["card"], r["deck"], _pct(r["p"])] for r in iv["at_risk"]]))
+    return out
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
@@ -196,6 +233,8 @@ def render_html(report: dict[str, Any]) -> str:
     out.append(f'<p class="note">{escape(ef_line)} Time, last {tm["days"]} days: '
                f'{_duration(tm["total_ms"])} on {tm["answers"]} answer(s), '
                f'{_duration(tm["per_card_ms"])} per card.</p>')
+    if report.get("interview"):
+        out.extend(interview_html(report["interview"]))
     if report["per_deck"]:
         out.append("<h2>Per deck</h2>")
         rows = []

@@ -10,8 +10,10 @@ The rules are in flashprep.interview (pure); this module gathers what they need:
   a user's deck without an `order` of its own comes after the bundled ones.
 * the user's answers (`card_answers`: the log's answers, less undone ones, from the last
   `forget` of each card on), and from them the time a new card and a review take
-  (`estimate_costs`: the median over study days of a card's answers that day, once the
-  log holds interview.MIN_TIMED answers with a duration; the defaults before).
+  (`estimate_costs`: the mean over study days of the time a card's answers took that
+  day, each answer counted at most 5 minutes, once the log holds interview.MIN_TIMED
+  answers with a duration; the defaults before). A mean, not a median: the budget is a
+  sum of answer times, and the slow days are part of it.
 """
 
 from __future__ import annotations
@@ -203,12 +205,12 @@ def estimate_costs(answers: Mapping[str, Sequence[Answer]]) -> interview.Costs:
             if sec >= 0:
                 spent[kind].append(sec)
 
-    def median(xs: list[float], default: float) -> float:
-        return round(statistics.median(xs), 1) if len(xs) >= 5 else default
+    def mean(xs: list[float], default: float) -> float:
+        return round(statistics.fmean(xs), 1) if len(xs) >= 5 else default
 
     return interview.Costs(
-        new_seconds=median(spent[NEW], interview.DEFAULT_NEW_SECONDS),
-        review_seconds=median(spent[REVIEW], interview.DEFAULT_REVIEW_SECONDS),
+        new_seconds=mean(spent[NEW], interview.DEFAULT_NEW_SECONDS),
+        review_seconds=mean(spent[REVIEW], interview.DEFAULT_REVIEW_SECONDS),
         timed_answers=timed,
         estimated=True,
     )

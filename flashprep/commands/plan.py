@@ -45,6 +45,21 @@ def interview_ahead(ws: Workspace) -> date | None:
     return when if when is not None and when > ws.today() else None
 
 
+def interview_forecast(ws: Workspace, log_path: Any) -> dict[str, Any] | None:
+    """The recall forecast for the interview day (readiness, stats --html), or None
+    without a date ahead."""
+    when = interview_ahead(ws)
+    if when is None:
+        return None
+    from flashprep.forecast import forecast_report
+    from flashprep.plan import card_answers
+    from flashprep.readiness import CATEGORIES
+
+    forecast = forecast_report(ws.collection, card_answers(log_path), when,
+                               categories=CATEGORIES, checklist=ws.collection.checklist)
+    return {"days_left": (when - ws.today()).days, **forecast}
+
+
 def build_plan(ws: Workspace) -> dict[str, Any]:
     """The plan report with its forecast (the caller checked a date is set)."""
     from flashprep.forecast import forecast_report

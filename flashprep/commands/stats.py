@@ -42,6 +42,10 @@ def stats(
     with open_history(ws) as history:
         report = stats_report(ws.collection, history.log_path, history.states, ws.today(),
                               decks=decks, days=days, cache=cache_path(ws.home))
+        if html is not None:
+            from flashprep.commands.plan import interview_forecast
+
+            report["interview"] = interview_forecast(ws, history.log_path)
     if html is not None:
         from flashprep.htmlreport import render_html, write_report
 
@@ -80,6 +84,9 @@ def readiness(
         act = activity(history.log_path, window(today, WINDOW_DAYS), cache=cache_path(ws.home))
         report = readiness_report(ws.collection, act, history.states, today,
                                   new_per_day=ws.config.new_per_day, target=target)
+        from flashprep.commands.plan import interview_forecast
+
+        report["interview"] = interview_forecast(ws, history.log_path)
     plan = report["target"]
     if plan and not plan["enough"]:
         when = plan["all_seen_on"] or "never (new_per_day is 0)"
@@ -95,3 +102,7 @@ def readiness(
     from flashprep.ui.charts import render_readiness
 
     render_readiness(report)
+    if report["interview"]:
+        from flashprep.ui.plan import render_forecast
+
+        render_forecast(report["interview"], {i.id: i.item for i in ws.collection.checklist})
