@@ -173,9 +173,11 @@ def readiness_report(
     *,
     new_per_day: int = 20,
     target: date | None = None,
+    interview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every figure of `flashprep readiness`, JSON-ready. `act` covers the last
-    WINDOW_DAYS study days and every card."""
+    WINDOW_DAYS study days and every card; `interview` is the recall forecast for the
+    interview day when a date is set (flashprep.forecast), kept as it is."""
     categories = []
     scope: dict[str, Card] = {}
     for tag, name in CATEGORIES:
@@ -244,4 +246,5 @@ def readiness_report(
             if target is not None
             else None
         ),
+        "interview": interview,
     }

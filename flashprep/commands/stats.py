@@ -82,11 +82,11 @@ def readiness(
     target = parse_target(target_date, today) if target_date is not None else None
     with open_history(ws) as history:
         act = activity(history.log_path, window(today, WINDOW_DAYS), cache=cache_path(ws.home))
-        report = readiness_report(ws.collection, act, history.states, today,
-                                  new_per_day=ws.config.new_per_day, target=target)
         from flashprep.commands.plan import interview_forecast
 
-        report["interview"] = interview_forecast(ws, history.log_path)
+        report = readiness_report(ws.collection, act, history.states, today,
+                                  new_per_day=ws.config.new_per_day, target=target,
+                                  interview=interview_forecast(ws, history.log_path))
     plan = report["target"]
     if plan and not plan["enough"]:
         when = plan["all_seen_on"] or "never (new_per_day is 0)"
