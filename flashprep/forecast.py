@@ -16,9 +16,9 @@ Parameters: FSRS's defaults, until the history holds MIN_FIT_REVIEWS long-term r
 learns from). Then the parameters are fitted to the user's own history (fsrs-rs's
 optimizer) and kept only if they predict that history better than the defaults do (a
 lower log loss). Why 400: Anki asked for 400 reviews before it let FSRS fit
-parameters, and its developers' measurements (anki issue 3094) found ~200 reviews were
-needed before fitted parameters predicted the next 1,000 well; with fewer, the few
-fitted numbers follow noise, and the defaults, fitted on millions of reviews, do better.
+parameters, and the FSRS developers' measurements found ~200 reviews were needed before
+fitted parameters predicted the next 1,000 well; with fewer, the fitted numbers follow
+noise, and the defaults, fitted on millions of reviews, do better.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ The rules are in flashprep.interview (pure); this module gathers what they need:
 from __future__ import annotations
 
 import re
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -206,7 +205,7 @@ def estimate_costs(answers: Mapping[str, Sequence[Answer]]) -> interview.Costs:
                 spent[kind].append(sec)
 
     def mean(xs: list[float], default: float) -> float:
-        return round(statistics.fmean(xs), 1) if len(xs) >= 5 else default
+        return round(sum(xs) / len(xs), 1) if len(xs) >= 5 else default
 
     return interview.Costs(
         new_seconds=mean(spent[NEW], interview.DEFAULT_NEW_SECONDS),

@@ -173,31 +173,33 @@ def test_no_cap_on_or_after_the_interview_day() -> None:
     assert event["state"]["due"] == event["sm2_due"] == (DAY + timedelta(days=100)).isoformat()
 
 
-@settings(max_examples=60, deadline=None)
-@given(grades=st.lists(st.integers(0, 5), min_size=1, max_size=12),
-       gaps=st.lists(st.integers(0, 20), min_size=12, max_size=12),
-       ahead=st.integers(1, 90))
+@settings(max_examples=200, deadline=None)
+@given(grade=st.integers(0, 5), interval=st.integers(1, 400), reps=st.integers(0, 12),
+       ef=st.integers(130, 350), overdue=st.integers(0, 30), ahead=st.integers(-5, 120),
+       others=st.lists(st.integers(0, 130), max_size=20))
 def test_session_sm2_numbers_identical_with_and_without_a_date(
-    grades: list[int], gaps: list[int], ahead: int
+    grade: int, interval: int, reps: int, ef: int, overdue: int, ahead: int, others: list[int]
 ) -> None:
+    """One answer through Session, with and without a date, from the same state: the same
+    EF, interval, repetitions and counters; only the due date differs, and it is never past
+    the eve while the interview is ahead. Every answer is one such step, so a whole
+    history keeps SM-2's numbers."""
     when = DAY + timedelta(days=ahead)
-    with_date: dict[str, CardState] = {}
-    without: dict[str, CardState] = {}
-    moment = T0
-    for grade, gap in zip(grades, gaps, strict=False):
-        moment += timedelta(days=gap)
-        for states, iv in ((with_date, when), (without, None)):
-            s = Session(cards(1), states, moment, new_per_day=1, interview=iv)
-            if s.done:  # not due that day in this copy: answer it anyway through a fresh card
-                continue
-            s.answer(grade, moment)
-            states["c0"] = s.state("c0")
-        a, b = with_date.get("c0"), without.get("c0")
-        if a is not None and b is not None and a.reviews == b.reviews:
-            assert (a.ef, a.interval, a.repetitions, a.lapses) == (
-                b.ef, b.interval, b.repetitions, b.lapses)
-        if a is not None and a.due is not None and moment.date() < when:
-            assert a.due <= max(interview.eve(when), a.last_day or DAY)
+    card = replace(long_interval(DAY - timedelta(days=overdue)), ef=ef, interval=interval,
+                   repetitions=reps)
+    states = {"c0": card} | {f"c{i + 1}": replace(card, due=DAY + timedelta(days=d))
+                             for i, d in enumerate(others)}
+    ids = cards(1 + len(others))
+    capped = Session(ids, states, T0, interview=when).answer(grade, T0)
+    plain = Session(ids, states, T0).answer(grade, T0)
+    a, b = capped["state"], plain["state"]
+    assert {k: v for k, v in a.items() if k != "due"} == {k: v for k, v in b.items() if k != "due"}
+    if DAY < when:
+        assert capped["sm2_due"] == b["due"]
+        assert a["due"] <= interview.eve(when).isoformat()
+        assert a["due"] > DAY.isoformat() or a["due"] == interview.eve(when).isoformat()
+    else:
+        assert a["due"] == b["due"]
 
 
 def test_a_real_history_keeps_sm2_due_next_to_the_capped_due(tmp_path: Path) -> None:
