@@ -199,7 +199,7 @@ class Check:
     reviewed) in the final window."""
 
     over_budget: int  # days whose new cards alone take more than the budget
-    backlog: int  # reviews waiting past their day before the final window
+    backlog: int  # the most reviews waiting past their day on a day before the final window
     missed: int  # cards with no answer in the final window
 
     @property
@@ -219,7 +219,7 @@ def check(
             seen.update(d.review_ids)
     return Check(
         over_budget=sum(1 for d in days if d.minutes > minutes + 1e-9),
-        backlog=sum(d.waiting for d in days if d.day < start - timedelta(days=1)),
+        backlog=max((d.waiting for d in days if d.day < start - timedelta(days=1)), default=0),
         missed=sum(1 for c in cards if c not in seen) if days else 0,
     )
 

@@ -34,7 +34,7 @@ def fits_text(fits: dict[str, Any] | None) -> list[str]:
         out.append(f"an interview on {fits['interview_date']} or later")
     if fits.get("drop_decks"):
         out.append("fewer decks: leave out " + ", ".join(fits["drop_decks"])
-                   + "  (review --deck the others)")
+                   + "  (suspended cards are planned without)")
     return out or ["nothing within a year or a full day of study: plan fewer cards"]
 
 
@@ -88,7 +88,7 @@ def render_plan(report: dict[str, Any]) -> None:
               f"{report['cutoff']}, {report['cutoff_days']} days before the interview.")
     costs = report["costs"]
     source = ("from your own answers" if costs["from_history"]
-              else f"defaults until 50 timed answers (you have {costs['timed_answers']})")
+              else f"defaults until 50 timed answers; you have {costs['timed_answers']}")
     con.print(f"[dim]A new card takes ~{costs['new_card_seconds']:.0f} s, a review "
               f"~{costs['review_seconds']:.0f} s ({source}).[/]")
     if report["feasible"]:
@@ -98,8 +98,9 @@ def render_plan(report: dict[str, Any]) -> None:
         why = []
         if p["over_budget_days"]:
             why.append(f"{p['over_budget_days']} day(s) over the budget")
-        if p["reviews_waiting"]:
-            why.append(f"{p['reviews_waiting']} review(s) waiting past their day")
+        if p["most_reviews_waiting"]:
+            why.append(f"up to {p['most_reviews_waiting']} review(s) a day waiting past their "
+                       "due day")
         if p["not_reviewed_in_final_window"]:
             why.append(f"{p['not_reviewed_in_final_window']} card(s) not reviewed in the "
                        "last two weeks")
