@@ -177,8 +177,9 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The whole page for a `flashprep.stats` report."""
+def render_html(report: dict[str, Any], interview: dict[str, Any] | None = None) -> str:
+    """The whole page for a `flashprep.stats` report (and the interview forecast, when a
+    date is set: flashprep.forecast)."""
     scope = ", ".join(report["decks"]) if report["decks"] else "all decks"
     s, fc, ret = report["streak"], report["forecast"], report["retention"]
     c, ef, tm = report["cards"], report["ef"], report["time"]
@@ -233,8 +234,8 @@ def render_html(report: dict[str, Any]) -> str:
     out.append(f'<p class="note">{escape(ef_line)} Time, last {tm["days"]} days: '
                f'{_duration(tm["total_ms"])} on {tm["answers"]} answer(s), '
                f'{_duration(tm["per_card_ms"])} per card.</p>')
-    if report.get("interview"):
-        out.extend(interview_html(report["interview"]))
+    if interview:
+        out.extend(interview_html(interview))
     if report["per_deck"]:
         out.append("<h2>Per deck</h2>")
         rows = []

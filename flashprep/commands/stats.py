@@ -42,14 +42,15 @@ def stats(
     with open_history(ws) as history:
         report = stats_report(ws.collection, history.log_path, history.states, ws.today(),
                               decks=decks, days=days, cache=cache_path(ws.home))
+        forecast = None
         if html is not None:
             from flashprep.commands.plan import interview_forecast
 
-            report["interview"] = interview_forecast(ws, history.log_path)
+            forecast = interview_forecast(ws, history.log_path)
     if html is not None:
         from flashprep.htmlreport import render_html, write_report
 
-        write_report(html, render_html(report))
+        write_report(html, render_html(report, forecast))
     if as_json:
         emit_json(report)
     else:
