@@ -9,7 +9,8 @@ The rules are in flashprep.interview (pure); this module gathers what they need:
   the last phased deck before it by `order`. Decks come in phase order, then by `order`;
   a user's deck without an `order` of its own comes after the bundled ones.
 * the user's answers (`card_answers`: the log's answers, less undone ones, from the last
-  `forget` of each card on), and from them the time a new card and a review take
+  `forget` of each card on; the forecast reads them), and from the recent ones
+  (`recent_answers`, the log's last megabyte) the time a new card and a review take
   (`estimate_costs`: the mean over study days of the time a card's answers took that
   day, each answer counted at most 5 minutes, once the log holds interview.MIN_TIMED
   answers with a duration; the defaults before). A mean, not a median: the budget is a
@@ -185,6 +186,55 @@ def card_answers(log_path: Path) -> dict[str, list[Answer]]:
     return {cid: [a for _, a in answers] for cid, answers in per.items() if answers}
 
 
+RECENT_BYTES = 1 << 20  # the tail of the log `recent_answers` reads: ~3,000 events
+
+
+def recent_answers(log_path: Path, max_bytes: int = RECENT_BYTES) -> dict[str, list[Answer]]:
+    """The answers in the last `max_bytes` of the log (undone ones left out), for the
+    answer times that `status` and `review` pace by.
+
+    A whole-log read validates every event (seconds for a long history); the times only
+    need the recent answers, and the user's present pace is the one to plan with. The tail
+    of the log was checked by the history that opened it; a line here that does not decode
+    is skipped, as it only makes the estimate a little less sure.
+    """
+    import json
+    import os
+
+    try:
+        with open(log_path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            start = max(0, size - max_bytes)
+            fh.seek(start)
+            data = fh.read()
+    except OSError:
+        return {}
+    lines = data.split(b"\n")
+    if start:
+        lines = lines[1:]  # the first one is cut
+    events = []
+    for raw in lines:
+        try:
+            e = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(e, dict):
+            events.append(e)
+    undone = {e.get("undoes") for e in events if e.get("kind") == "undo"}
+    out: dict[str, list[Answer]] = {}
+    for e in events:
+        try:
+            if e["kind"] not in ANSWER_KINDS or e["id"] in undone:
+                continue
+            ms = e.get("duration_ms")
+            answer = Answer(date.fromisoformat(e["day"]), e["kind"], int(e["grade"]),
+                            ms if isinstance(ms, int) and not isinstance(ms, bool) else None)
+        except (KeyError, TypeError, ValueError):
+            continue
+        out.setdefault(str(e["card_id"]), []).append(answer)
+    return out
+
+
 def estimate_costs(answers: Mapping[str, Sequence[Answer]]) -> interview.Costs:
     """Seconds for a new card and for a review from the user's timed answers."""
     timed = sum(1 for a in (x for xs in answers.values() for x in xs) if a.duration_ms is not None)
@@ -258,12 +308,9 @@ def plan_report(
     minutes: int,
     *,
     forecast: dict[str, Any] | None = None,
-    answers: Mapping[str, Sequence[Answer]] | None = None,
 ) -> dict[str, Any]:
-    """Everything `flashprep plan` shows, JSON-ready (see README, "Interview plan")."""
-    if answers is None:
-        answers = card_answers(log_path)
-    costs = estimate_costs(answers)
+    """Everything `flashprep plan` shows, JSON-ready (see README, "Interview day")."""
+    costs = estimate_costs(recent_answers(log_path))  # the pace status and review use
     order = syllabus_order(collection)
     live = [c for c in order if not states.get(c, NEW_CARD).suspended]
     done = introduced_on(states, order, today)

@@ -32,9 +32,9 @@ def status_report(
     if when is not None and when > today and log_path is not None:
         # With an interview ahead, today's limits are the plan's, as `review` uses them.
         from flashprep.interview import cutoff_day
-        from flashprep.plan import card_answers, estimate_costs, todays_pace
+        from flashprep.plan import estimate_costs, recent_answers, todays_pace
 
-        costs = estimate_costs(card_answers(log_path))
+        costs = estimate_costs(recent_answers(log_path))
         pace = todays_pace(col, states, today, when, cfg.minutes_per_day, costs)
         new_per_day = pace.new_per_day
         reviews_per_day = min(cfg.reviews_per_day, pace.reviews_per_day)

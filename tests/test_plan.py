@@ -212,3 +212,17 @@ def test_a_real_history_keeps_sm2_due_next_to_the_capped_due(tmp_path: Path) -> 
     with History.open(tmp_path) as h:
         assert h.state("c0").due is not None and h.state("c0").due <= interview.eve(when)
         assert h.state("c0").interval == 104  # ceil(40 * 2.6)
+
+
+def test_recent_answers_read_the_tail_of_the_log(tmp_path: Path) -> None:
+    from flashprep.plan import recent_answers
+
+    rows = [ev(str(i), f"c{i}", "new", "2026-03-01", 4, 30_000) for i in range(200)]
+    rows += [ev("u", "c199", "undo", "2026-03-01", undoes="199")]
+    path = write_log(tmp_path, rows)
+    whole = recent_answers(path)
+    assert len(whole) == 199 and "c199" not in whole  # undone
+    assert whole["c0"] == [Answer(date(2026, 3, 1), "new", 4, 30_000)]
+    tail = recent_answers(path, max_bytes=2_000)
+    assert 0 < len(tail) < 20 and "c0" not in tail and "c198" in tail
+    assert recent_answers(tmp_path / "missing.jsonl") == {}

@@ -73,7 +73,7 @@ def build_plan(ws: Workspace) -> dict[str, Any]:
         forecast = forecast_report(ws.collection, answers, when, categories=CATEGORIES,
                                    checklist=ws.collection.checklist)
         return plan_report(ws.collection, history.states, history.log_path, ws.today(), when,
-                           ws.config.minutes_per_day, forecast=forecast, answers=answers)
+                           ws.config.minutes_per_day, forecast=forecast)
 
 
 @app.command()

@@ -231,10 +231,11 @@ def review(
         if when is not None:
             # The interview plan paces new cards and keeps reviews within the minutes a
             # day (flashprep.plan); --new and --limit still win for this run.
-            from flashprep.plan import card_answers, estimate_costs, todays_pace
+            from flashprep.plan import estimate_costs, recent_answers, todays_pace
 
             pace = todays_pace(ws.collection, history.states, ws.today(), when,
-                               cfg.minutes_per_day, estimate_costs(card_answers(history.log_path)))
+                               cfg.minutes_per_day,
+                               estimate_costs(recent_answers(history.log_path)))
             cfg = cfg.with_overrides(
                 new_per_day=pace.new_per_day if new is None else None,
                 reviews_per_day=min(cfg.reviews_per_day, pace.reviews_per_day)
