@@ -82,10 +82,17 @@ def render_plan(report: dict[str, Any]) -> None:
     con.print(f"[bold]Interview on {report['interview_date']}[/]  "
               f"[dim]{report['days_left']} day(s) left, {report['minutes_per_day']} minutes "
               f"a day[/]")
+    from datetime import date
+
+    gap = (date.fromisoformat(report["interview_date"])
+           - date.fromisoformat(report["cutoff"])).days
+    when = (f"{gap} days before the interview" if gap >= report["cutoff_days"]
+            else f"only {gap} day(s) before the interview: it is too close for the usual "
+                 f"{report['cutoff_days']}")
     con.print(f"Today: [bold]{report['new_per_day']}[/] new card(s) and up to "
               f"{report['reviews_per_day']} review(s). {report['unseen']} of "
               f"{report['cards']} card(s) not seen yet; all are introduced by "
-              f"{report['cutoff']}, {report['cutoff_days']} days before the interview.")
+              f"{report['cutoff']}, {when}.")
     costs = report["costs"]
     source = ("from your own answers" if costs["from_history"]
               else f"defaults until 50 timed answers; you have {costs['timed_answers']}")
