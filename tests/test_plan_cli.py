@@ -138,6 +138,8 @@ def test_review_caps_a_long_interval_to_the_eve(cli, home: Path, monkeypatch) ->
     assert cli("plan", "--interview", "2026-04-10").exit_code == 0
     result = cli("review", "--plain", "--new", "0", input="\n4\n")
     assert result.exit_code == 0, result.output
+    assert ("python-gil: graded 4; next due 2026-04-08 (in 29 days, before the interview; "
+            "SM-2's interval is 104 days)") in result.stdout
     last = events(home)[-1]
     assert last["card_id"] == "python-gil" and last["state"]["interval"] == 104
     assert last["sm2_due"] == "2026-06-22"

@@ -82,6 +82,10 @@ def feedback(step: Step, today: date) -> str:
     if after.needs_redrill(today):
         return text + "; it comes back later today"
     if after.due is not None and after.last_day == today and step.before.last_day != today:
+        wait = (after.due - today).days
+        if wait < after.interval:  # capped to the interview's eve (flashprep.interview)
+            return text + (f"; next due {after.due} (in {_days(wait)}, before the interview; "
+                           f"SM-2's interval is {_days(after.interval)})")
         return text + f"; next due {after.due} (in {_days(after.interval)})"
     return text + "; done for today"
 
