@@ -139,3 +139,16 @@ def test_weeks_group_the_projection() -> None:
                         "decks": ["deck0", "deck1"], "new_cards": 35}
     assert sum(w["new_cards"] for w in weeks) == 275
     assert weeks[-1]["new_cards"] == 0
+
+
+def test_the_final_window_holds_a_look_at_every_card_within_the_budget() -> None:
+    when = TODAY + timedelta(days=70)
+    days = project(IDS, {}, TODAY, when, 30, Costs())
+    start = interview.window_start(when)
+    window = [d for d in days if d.day >= start]
+    assert len(window) == 14
+    looked = {c for d in window for c in d.review_ids + d.new_ids}
+    assert looked == set(IDS)
+    assert all(d.minutes <= 30 for d in window)
+    # Before the eve the looks are spread, not piled up: no day holds more than a fifth.
+    assert max(d.reviews for d in window[:-1]) <= len(IDS) // 5
