@@ -58,7 +58,7 @@ START = date(2026, 3, 9)  # a Monday
 BUDGET = 30  # minutes a day
 # (name, days to the interview, minutes a day, difficulty shift, first-stability scale):
 # the two interviews (the speed-run studies 45 minutes a day: at 30, `flashprep
-# plan` says 271 cards in 4 weeks do not fit a slow learner's answer times), then the
+# plan` says 271 cards in 4 weeks need 31 at the default answer times), then the
 # 10-week one on harder material (every card's difficulty +2, its first stability
 # halved), to see how the gap changes when memory is weaker.
 RUNS = (("10-week interview", 70, 30, 0.0, 1.0), ("4-week speed-run", 28, 45, 0.0, 1.0),
