@@ -5,11 +5,13 @@ Pure: no clock, no I/O; every function takes the study day it is about.
 The cap. While an interview is ahead, an answer's next due date never lands after the
 interview's eve. SM-2's numbers (EF, interval, repetitions) are computed by
 flashprep.schedule exactly as without a date; `cap_due` moves only the due date. A
-due date past the eve goes to a day of the final window (the `window_days` before the
-interview): the latest day that still has room in the daily review capacity, so the
-last look at each card comes as close to the interview as the budget allows; when
-every day of the window is full, the least loaded one. Answers on or after the
-interview day are not capped.
+due date past the eve (or on it), given before the final window (the `window_days`
+before the interview), goes to the window day with the fewest reviews already due, the latest of
+those on a tie: the reviews spread over the window, as late as they can. The eve is kept
+for the cards answered inside the window, whose next look is on the eve: every card
+answered before the eve comes due again by the eve (that is what the cap means), so the
+eve holds more than one day's budget, and `review`'s budget-limited queue takes the
+longest-waiting first. Answers on or after the interview day are not capped.
 
 Pacing. Unseen cards come in syllabus order (the caller hands them over in that order),
 and every one of them is introduced by the cutoff (`cutoff_days` before the interview,
@@ -74,10 +76,11 @@ def cap_due(
     if interview is None or today >= interview:
         return sm2_due
     last = eve(interview)
-    if sm2_due <= last:
-        return sm2_due
     first = window_start(interview, window_days)
-    if today >= first or first >= last:
+    inside = today >= first or first >= last
+    if sm2_due < last or (sm2_due == last and inside):
+        return sm2_due
+    if inside:
         return last  # answered in the final window: one last look on the eve
     load = load or {}
     # The eve is kept for the last looks of the cards answered in the window.
@@ -88,11 +91,6 @@ def cap_due(
 def due_load(states: Iterable[CardState]) -> Counter[date]:
     """Scheduled reviews per due day (suspended cards left out)."""
     return Counter(s.due for s in states if s.due is not None and not s.suspended)
-
-
-def review_capacity(minutes: int, review_seconds: float) -> int:
-    """Reviews that fit in a day's budget."""
-    return max(1, int(minutes * 60 // max(1.0, review_seconds)))
 
 
 def review_room(minutes: int, costs: Costs, new_cards: int) -> int:
@@ -164,10 +162,10 @@ def project(
     last = eve(interview)
     rank = {cid: n for n, cid in enumerate(order)}
     while d <= last:
-        # Most overdue first, then the card seen longest ago, then syllabus order.
+        # Most overdue first, then syllabus order: the order of review's queue.
         keys = sorted(k for k in buckets if k <= d)
         waiting = sorted((cid for key in keys for cid in buckets.pop(key)),
-                         key=lambda c: (cur[c].due, cur[c].last_day, rank[c]))
+                         key=lambda c: (cur[c].due, rank[c]))
         done_today = introduced_today if d == today else 0
         n_new = new_today(len(unseen), done_today, d, interview, cutoff_days) - done_today
         n_new = max(0, min(len(unseen), n_new))

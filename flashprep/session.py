@@ -257,8 +257,8 @@ class Session:
         from flashprep.interview import cap_due, due_load, eve
 
         assert after.due is not None and self.interview is not None
-        if day >= self.interview or after.due <= eve(self.interview):
-            return after  # nothing to cap: skip counting the load
+        if day >= self.interview or after.due < eve(self.interview):
+            return after  # before the eve: nothing to cap, skip counting the load
         load = due_load(s for cid, s in self.states.items() if cid != card_id)
         due = cap_due(day, after.due, self.interview, load=load, window_days=self.window_days)
         return replace(after, due=due)

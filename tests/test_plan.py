@@ -226,3 +226,15 @@ def test_recent_answers_read_the_tail_of_the_log(tmp_path: Path) -> None:
     tail = recent_answers(path, max_bytes=2_000)
     assert 0 < len(tail) < 20 and "c0" not in tail and "c198" in tail
     assert recent_answers(tmp_path / "missing.jsonl") == {}
+
+
+def test_session_keeps_the_eve_for_answers_given_inside_the_window() -> None:
+    # SM-2 says the eve exactly: before the window that moves to the day before it...
+    state = replace(long_interval(DAY), interval=6, repetitions=2)  # next: ceil(6 * 2.5) = 15
+    when = DAY + timedelta(days=16)  # eve = DAY + 15, the window starts at DAY + 2
+    event = Session(cards(1), {"c0": state}, T0, interview=when).answer(4, T0)
+    assert event["sm2_due"] == interview.eve(when).isoformat()
+    assert event["state"]["due"] == (interview.eve(when) - timedelta(days=1)).isoformat()
+    # ... and inside the window (here: a window of 16 days, so today is in it) the eve stays.
+    late = Session(cards(1), {"c0": state}, T0, interview=when, window_days=16).answer(4, T0)
+    assert late["state"]["due"] == late["sm2_due"] == interview.eve(when).isoformat()
