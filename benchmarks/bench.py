@@ -1020,6 +1020,11 @@ def main(argv: list[str] | None = None) -> int:
     for r, spent in zip(results, save_costs([r.info for r in results], SAVES), strict=True):
         r.save_ms = spent
     report = render(baselines, results, args.runs, time.perf_counter() - started, args.workdir)
+    # benchmarks/interview_sim.py keeps its own section at the end of the file: carry it over.
+    mark = "<!-- interview_sim:"
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if mark in old:
+        report = report.rstrip("\n") + "\n\n" + old[old.index(mark):]
     args.out.write_text(report, encoding="utf-8")
     print(report)
     return 0

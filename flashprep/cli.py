@@ -138,7 +138,7 @@ def status(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     ws = workspace(ctx)
     with open_history(ws) as history:
-        report = status_report(ws, history.states)
+        report = status_report(ws, history.states, history)
     if as_json:
         emit_json(report)
         return

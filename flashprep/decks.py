@@ -90,6 +90,7 @@ class Deck:
     path: str
     source: str
     card_ids: tuple[str, ...] = ()
+    order: int | None = None  # the deck's `order` key, if it has one
 
 
 @dataclass(eq=False)
@@ -704,6 +705,7 @@ def build_collection(
                 str(path),
                 source,
                 kept,
+                meta.get("order"),
             )
         )
     drafts = frozenset(

@@ -167,15 +167,57 @@ def mocks_svg(mocks: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+def recall_svg(rows: list[tuple[str, float | None]]) -> str:
+    """Horizontal bars: the recall forecast of each row, 0-100%."""
+    left, bar, gap, plot = 120, 16, 6, 400
+    height = len(rows) * (bar + gap) + 20
+    width = left + plot + 50
+    parts = [f'<svg id="recall-forecast" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="Recall forecast">']
+    for i, (name, p) in enumerate(rows):
+        y = i * (bar + gap)
+        w = round(plot * (p or 0.0))
+        colour = "#2e7d32" if (p or 0) >= 0.9 else "#f9a825" if (p or 0) >= 0.7 else "#c62828"
+        parts.append(f'<text x="0" y="{y + 12}">{escape(name)}</text>'
+                     f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#ebedf0"/>'
+                     f'<rect class="recall" x="{left}" y="{y}" width="{w}" height="{bar}" '
+                     f'fill="{colour}" data-p="{p}"><title>{escape(name)}: {_pct(p)}</title>'
+                     f'</rect><text x="{left + plot + 6}" y="{y + 12}">{_pct(p)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def interview_html(iv: dict[str, Any]) -> list[str]:
+    """The interview section: the recall forecast per category and the cards at risk."""
+    from flashprep.readiness import CATEGORIES
+
+    names = dict(CATEGORIES)
+    rows = [(names.get(k, k), p) for k, p in iv["by_category"].items()]
+    rows.append(("all cards", iv["mean"]))
+    out = [f"<h2>Recall forecast for the interview on {escape(iv['date'])} "
+           f"({iv['days_left']} day(s) left)</h2>", recall_svg(rows),
+           f'<p class="note">FSRS-6, {escape(iv["note"])}. The chance of recalling each card '
+           "on the day if you stopped reviewing now; a card not seen yet counts 0.</p>"]
+    if iv["at_risk"]:
+        out.append(_table(["most at risk", "deck", "recall"],
+                          [[r["card"], r["deck"], _pct(r["p"])] for r in iv["at_risk"]]))
+    return out
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(report: dict[str, Any], mocks: list[dict[str, Any]] | None = None) -> str:
-    """The whole page for a `flashprep.stats` report; `mocks` are the rows of
-    flashprep.mock.history_report, plotted when there is any."""
+def render_html(
+    report: dict[str, Any],
+    interview: dict[str, Any] | None = None,
+    mocks: list[dict[str, Any]] | None = None,
+) -> str:
+    """The whole page for a `flashprep.stats` report, with the interview forecast when a
+    date is set (flashprep.forecast) and the mock interviews' scores when there are any
+    (the rows of flashprep.mock.history_report)."""
     scope = ", ".join(report["decks"]) if report["decks"] else "all decks"
     s, fc, ret = report["streak"], report["forecast"], report["retention"]
     c, ef, tm = report["cards"], report["ef"], report["time"]
@@ -230,6 +272,8 @@ def render_html(report: dict[str, Any], mocks: list[dict[str, Any]] | None = Non
     out.append(f'<p class="note">{escape(ef_line)} Time, last {tm["days"]} days: '
                f'{_duration(tm["total_ms"])} on {tm["answers"]} answer(s), '
                f'{_duration(tm["per_card_ms"])} per card.</p>')
+    if interview:
+        out.extend(interview_html(interview))
     if mocks:
         out.append("<h2>Mock interviews</h2>")
         out.append(mocks_svg(mocks))

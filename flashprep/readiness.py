@@ -177,10 +177,13 @@ def readiness_report(
     new_per_day: int = 20,
     target: date | None = None,
     last_mock: Mapping[str, Mapping[str, Any]] | None = None,
+    interview: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every figure of `flashprep readiness`, JSON-ready. `act` covers the last
     WINDOW_DAYS study days and every card. `last_mock` is each category's score in the
-    last mock interview that asked it (flashprep.mock.last_by_category), shown beside it."""
+    last mock interview that asked it (flashprep.mock.last_by_category), shown beside it;
+    `interview` is the recall forecast for the interview day when a date is set
+    (flashprep.forecast), kept as it is."""
     categories = []
     scope: dict[str, Card] = {}
     mocks = last_mock or {}
@@ -251,4 +254,5 @@ def readiness_report(
             if target is not None
             else None
         ),
+        "interview": interview,
     }

@@ -18,14 +18,33 @@ from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
 from flashprep.workspace import Workspace
 
 
-def status_report(ws: Workspace, states: Mapping[str, CardState]) -> dict[str, Any]:
+def status_report(
+    ws: Workspace, states: Mapping[str, CardState], history: History | None = None
+) -> dict[str, Any]:
     # Ids, decks and rows only: no card text and no CardState is needed to count.
     col = ws.collection
     cfg = ws.config
     today = ws.today()
     card_ids = col.select_ids()
+    new_per_day, reviews_per_day = cfg.new_per_day, cfg.reviews_per_day
+    plan: dict[str, Any] | None = None
+    when = cfg.interview_date
+    if when is not None and when > today and history is not None:
+        # With an interview ahead, today's limits are the plan's, as `review` uses them.
+        from flashprep.interview import cutoff_day
+        from flashprep.plan import estimate_costs, recent_answers, todays_pace
+
+        costs = estimate_costs(recent_answers(history.indexed()))
+        pace = todays_pace(col, states, today, when, cfg.minutes_per_day, costs)
+        new_per_day = pace.new_per_day
+        reviews_per_day = min(cfg.reviews_per_day, pace.reviews_per_day)
+        plan = {"date": when.isoformat(), "days_left": (when - today).days,
+                "cutoff": cutoff_day(today, when).isoformat(),
+                "minutes_per_day": cfg.minutes_per_day,
+                "new_per_day": new_per_day, "reviews_per_day": reviews_per_day,
+                "new_card_seconds": costs.new_seconds, "review_seconds": costs.review_seconds}
     queue = build_queue(
-        card_ids, states, today, new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day
+        card_ids, states, today, new_per_day=new_per_day, reviews_per_day=reviews_per_day
     )
     per_deck: dict[str, dict[str, int]] = {d.id: {NEW: 0, REVIEW: 0, REDRILL: 0} for d in col.decks}
     for item in queue:
@@ -40,7 +59,8 @@ def status_report(ws: Workspace, states: Mapping[str, CardState]) -> dict[str, A
         "redrill": totals[REDRILL],
         "total": len(queue),
         "done_today": {"new": counts.new_today, "reviews": counts.reviews_today},
-        "limits": {"new_per_day": cfg.new_per_day, "reviews_per_day": cfg.reviews_per_day},
+        "limits": {"new_per_day": new_per_day, "reviews_per_day": reviews_per_day},
+        "interview": plan,
         "next_due": nxt.isoformat() if nxt else None,
         "decks": [
             {

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flashprep import clock, schedule
 from flashprep.decks import Card
 from flashprep.events import Kind, make_event
+from flashprep.interview import CUTOFF_DAYS
 from flashprep.queue import QueueItem, build_queue, due_on, next_due
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState, CardStates
 
@@ -119,6 +120,10 @@ class Session:
     day_starts_at: int = 4
     leech_threshold: int = 8
     deck_names: Mapping[str, str] = field(default_factory=dict)
+    # With an interview date, each scheduling answer's due date is capped to its eve
+    # (flashprep.interview.cap_due); the event records SM-2's own due date as sm2_due.
+    interview: date | None = None
+    window_days: int = CUTOFF_DAYS
     queue: list[QueueItem] = field(init=False)
     steps: list[Step] = field(init=False, default_factory=list)
     today: date = field(init=False)
@@ -240,11 +245,14 @@ class Session:
         before = self.state(item.card_id)
         kind = schedule.answer_kind(before, day)
         after = schedule.answer(before, grade, day, self.leech_threshold)
+        fields: dict[str, Any] = dict(extra or {})
+        if self.interview is not None and kind != REDRILL and after.due is not None:
+            after, fields["sm2_due"] = self._capped(item.card_id, after, day), after.due.isoformat()
         duration = None
         if self._shown_at is not None:
             duration = max(0, int((moment - self._shown_at).total_seconds() * 1000))
         requeue = after.needs_redrill(day) and not after.suspended
-        return self._commit(item, kind, after, moment, day, requeue, grade, duration, extra)
+        return self._commit(item, kind, after, moment, day, requeue, grade, duration, fields)
 
     def attempt(self, moment: datetime, **fields: Any) -> dict[str, Any]:
         """The event of one run of an answer to the current exercise (code, outcome,
@@ -253,6 +261,17 @@ class Session:
         item = self._take()
         return make_event(item.card_id, Kind.ATTEMPT, self.state(item.card_id), moment,
                           self.today_at(moment), **fields)
+
+    def _capped(self, card_id: str, after: CardState, day: date) -> CardState:
+        """`after` with its due date capped to the interview's eve (see flashprep.interview)."""
+        from flashprep.interview import cap_due, due_load, eve
+
+        assert after.due is not None and self.interview is not None
+        if day >= self.interview or after.due < eve(self.interview):
+            return after  # before the eve: nothing to cap, skip counting the load
+        load = due_load(s for cid, s in self.states.items() if cid != card_id)
+        due = cap_due(day, after.due, self.interview, load=load, window_days=self.window_days)
+        return replace(after, due=due)
 
     def bury(self, moment: datetime) -> dict[str, Any]:
         """Hide the current card until the next study day."""

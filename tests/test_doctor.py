@@ -66,8 +66,8 @@ def test_a_bad_config_is_a_problem(cli, home: Path) -> None:
         "check": "config",
         "level": "problem",
         "message": f"{config}: unknown key 'new_per_dya' (known keys: new_per_day, "
-                   "reviews_per_day, day_starts_at, grade_buttons, leech_threshold, sql_engine, "
-                       "postgres_dsn)",
+                   "reviews_per_day, day_starts_at, grade_buttons, leech_threshold, "
+                   "interview_date, minutes_per_day, sql_engine, postgres_dsn)",
         "fix": f"fix {config} (or move it away for the defaults); every other command "
                "refuses to run until then",
     }]

@@ -70,6 +70,16 @@ def test_warm_status_loads_neither_pydantic_nor_rich(home: Path) -> None:
     assert sorted(loaded & set(HEAVY)) == []
 
 
+def test_status_with_an_interview_date_stays_light_too(home: Path) -> None:
+    """The plan's pacing is pure Python; the FSRS forecast is loaded only where it is shown."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("interview_date = 2026-05-18\n")
+    status_modules(home)
+    loaded, text = status_modules(home)
+    assert "Interview on 2026-05-18: 69 days left." in text
+    assert sorted(loaded & {*HEAVY, "fsrs_rs_python"}) == []
+
+
 # ------------------------------------------------------ cheap parameter coercion
 
 

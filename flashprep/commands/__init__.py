@@ -11,6 +11,7 @@ from flashprep.commands import (
     generate,  # noqa: F401
     importing,  # noqa: F401
     mock,  # noqa: F401
+    plan,  # noqa: F401
     review,  # noqa: F401
     shell,  # noqa: F401
     stats,  # noqa: F401

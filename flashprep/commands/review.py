@@ -100,6 +100,10 @@ def feedback(step: Step, today: date) -> str:
     if after.needs_redrill(today):
         return text + "; it comes back later today"
     if after.due is not None and after.last_day == today and step.before.last_day != today:
+        wait = (after.due - today).days
+        if wait < after.interval:  # capped to the interview's eve (flashprep.interview)
+            return text + (f"; next due {after.due} (in {_days(wait)}, before the interview; "
+                           f"SM-2's interval is {_days(after.interval)})")
         return text + f"; next due {after.due} (in {_days(after.interval)})"
     return text + "; done for today"
 
@@ -346,11 +350,26 @@ def review(
     with open_history(ws, write=True) as history:
         from flashprep.session import Session
 
+        when = cfg.interview_date if cfg.interview_date and cfg.interview_date > ws.today() \
+            else None
+        if when is not None:
+            # The interview plan paces new cards and keeps reviews within the minutes a
+            # day (flashprep.plan); --new and --limit still win for this run.
+            from flashprep.plan import estimate_costs, recent_answers, todays_pace
+
+            pace = todays_pace(ws.collection, history.states, ws.today(), when,
+                               cfg.minutes_per_day,
+                               estimate_costs(recent_answers(history.indexed())))
+            cfg = cfg.with_overrides(
+                new_per_day=pace.new_per_day if new is None else None,
+                reviews_per_day=min(cfg.reviews_per_day, pace.reviews_per_day)
+                if limit is None else None,
+            )
         session = Session(
             cards, history.states, ws.now(),
             new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day,
             day_starts_at=cfg.day_starts_at, leech_threshold=cfg.leech_threshold,
-            deck_names={d.id: d.name for d in ws.collection.decks},
+            deck_names={d.id: d.name for d in ws.collection.decks}, interview=when,
         )
         if session.done:
             filtered = bool(deck or tag or topic or kind)

@@ -43,12 +43,17 @@ def stats(
     decks = list(dict.fromkeys(deck or ()))
     with open_history(ws) as history:
         report = stats_report(ws.collection, history, ws.today(), decks=decks, days=days)
+        forecast = None
+        if html is not None:
+            from flashprep.commands.plan import interview_forecast
+
+            forecast = interview_forecast(ws, history)
     if html is not None:
         from flashprep.htmlreport import render_html, write_report
         from flashprep.mock import history_report, read_mocks
 
         mocks = history_report(read_mocks(history))["mocks"]
-        write_report(html, render_html(report, mocks=mocks))
+        write_report(html, render_html(report, forecast, mocks=mocks))
     if as_json:
         emit_json(report)
     else:
@@ -81,9 +86,12 @@ def readiness(
     target = parse_target(target_date, today) if target_date is not None else None
     with open_history(ws) as history:
         act = activity(history.indexed(), window(today, WINDOW_DAYS))
+        from flashprep.commands.plan import interview_forecast
+
         report = readiness_report(ws.collection, act, history.states, today,
                                   new_per_day=ws.config.new_per_day, target=target,
-                                  last_mock=_last_mock(history))
+                                  last_mock=_last_mock(history),
+                                  interview=interview_forecast(ws, history))
     plan = report["target"]
     if plan and not plan["enough"]:
         when = plan["all_seen_on"] or "never (new_per_day is 0)"
@@ -99,6 +107,10 @@ def readiness(
     from flashprep.ui.charts import render_readiness
 
     render_readiness(report)
+    if report["interview"]:
+        from flashprep.ui.plan import render_forecast
+
+        render_forecast(report["interview"], {i.id: i.item for i in ws.collection.checklist})
 
 
 def _last_mock(history: Any) -> dict[str, dict[str, object]]:

@@ -32,6 +32,14 @@ def render_status(report: dict[str, Any]) -> str:
         if d["due"] or d["new"] or d["redrill"]
     ]
     out = [f"Study day {report['today']}"]
+    iv = report.get("interview")
+    if iv:
+        left = iv["days_left"]
+        minutes = (report["new"] * iv["new_card_seconds"] + report["due"] * iv["review_seconds"]
+                   + report["redrill"] * iv["review_seconds"]) / 60
+        out.append(f"Interview on {iv['date']}: {left} day{'s' if left != 1 else ''} left. "
+                   f"Today's plan: {report['new']} new, {report['due']} review(s), about "
+                   f"{minutes:.0f} of your {iv['minutes_per_day']} minutes.")
     if rows:
         rows.append(("total", report["due"], report["new"], report["redrill"]))
         out.append(table(("deck", "due", "new", "re-drill"), rows))
