@@ -112,7 +112,20 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 def open_history(ws: Workspace, *, write: bool = False) -> Any:
-    history = ws.history(write=write)
+    """Open the history, print its warnings, and on a terminal show a bar while a long log
+    is indexed (a first run on an old home, or a deleted index)."""
+    from flashprep.ui.plain import is_tty
+
+    bar = None
+    if is_tty(sys.stderr):
+        from flashprep.ui.progress import IndexBar
+
+        bar = IndexBar()
+    try:
+        history = ws.history(write=write, progress=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     for message in history.warnings:
         warn(message)
     return history

@@ -18,13 +18,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from flashprep.errors import HistoryError
 from flashprep.events import SCHEMA as EVENT_SCHEMA
-from flashprep.events import CorruptEvent, NewerSchema, decode_event, encode_event
+from flashprep.events import (
+    CorruptEvent,
+    NewerSchema,
+    decode_event,
+    decode_event_row,
+    encode_event,
+)
 from flashprep.fsutil import describe_os_error
 
 LOG_NAME = "reviews.jsonl"
@@ -44,8 +50,13 @@ def newer(path: Path, version: int) -> HistoryError:
 
 def decode_line(path: Path, lineno: int, raw: bytes) -> dict[str, Any]:
     """Line `lineno` of the log, decoded and checked, or the HistoryError that names it."""
+    return decode_line_row(path, lineno, raw)[0]
+
+
+def decode_line_row(path: Path, lineno: int, raw: bytes) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """decode_line, and the row of the event's state."""
     try:
-        return decode_event(raw)
+        return decode_event_row(raw)
     except NewerSchema as exc:
         raise newer(path, exc.version) from None
     except CorruptEvent as exc:
@@ -63,53 +74,90 @@ class Tail:
     torn: bytes  # bytes after the last newline that do not form an event
     needs_newline: bool = False  # the last event is complete but lacks its newline
     spans: list[tuple[int, int]] | None = None  # (offset, length) of each event's line
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # each event's state row
 
 
-def _read_from(path: Path, start: int) -> bytes | None:
+CHUNK = 8 << 20  # bytes a whole-log read decodes at a time
+
+
+def _lines(path: Path, data: bytes, start: int, lineno: int, tail: Tail) -> int:
+    """Decode the complete lines of `data` (which begins at byte `start`, line `lineno`)
+    into `tail`; return the next line number."""
+    events, spans, rows = tail.events, tail.spans, tail.rows
+    assert spans is not None
+    pos = start
+    for raw in data.split(b"\n")[:-1]:
+        if raw.strip():
+            event, row = decode_line_row(path, lineno, raw)
+            events.append((lineno, event))
+            rows.append(row)
+            spans.append((pos, len(raw) + 1))
+        pos += len(raw) + 1
+        lineno += 1
+    return lineno
+
+
+def scan_chunks(
+    path: Path, start: int = 0, first_line: int = 1, size: int | None = CHUNK
+) -> Iterator[Tail]:
+    """`scan` in parts of about `size` bytes each, so a long log is never held whole:
+    every part but the last ends on a line boundary and has no torn bytes."""
     try:
-        with open(path, "rb") as fh:
-            fh.seek(start)
-            return fh.read()
+        fh = open(path, "rb")
     except FileNotFoundError:
-        return None
+        yield Tail([], start, first_line - 1, b"", spans=[])
+        return
     except OSError as exc:
         raise HistoryError(describe_os_error("read", path, exc)) from None
+    with fh:
+        fh.seek(start)
+        pos, lineno, carry = start, first_line, b""
+        while True:
+            try:
+                data = fh.read() if size is None else fh.read(size)
+            except OSError as exc:
+                raise HistoryError(describe_os_error("read", path, exc)) from None
+            if not data:
+                break
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            body, carry = data[:cut], data[cut:]
+            part = Tail([], pos, 0, b"", spans=[])
+            lineno = _lines(path, body, pos, lineno, part)
+            pos += len(body)
+            part.end, part.lines = pos, lineno - 1
+            yield part
+        last = Tail([], pos, lineno - 1, b"", spans=[])
+        rest = carry
+        if rest.strip():
+            try:
+                event, row = decode_line_row(path, lineno, rest)
+                last.events.append((lineno, event))
+                last.rows.append(row)
+                assert last.spans is not None
+                last.spans.append((pos, len(rest)))
+                last.end, last.lines, last.needs_newline = pos + len(rest), lineno, True
+            except NewerSchemaError:
+                raise  # a newer flashprep's event, not a torn write: never set it aside
+            except HistoryError:
+                last.torn = rest
+        elif rest:
+            last.torn = rest
+        yield last
 
 
 def scan(path: Path, start: int = 0, first_line: int = 1) -> Tail:
     """Complete events from byte `start` (a line boundary) to the end; raise on a corrupt
     line. A missing log is an empty one."""
-    data = _read_from(path, start)
-    if data is None:
-        return Tail([], start, first_line - 1, b"", spans=[])
-    events: list[tuple[int, dict[str, Any]]] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    lineno = first_line
-    cut = data.rfind(b"\n") + 1
-    body, rest = data[:cut], data[cut:]
-    for raw in body.split(b"\n")[:-1]:
-        if raw.strip():
-            events.append((lineno, decode_line(path, lineno, raw)))
-            spans.append((start + pos, len(raw) + 1))
-        pos += len(raw) + 1
-        lineno += 1
-    torn = b""
-    needs_newline = False
-    if rest.strip():
-        try:
-            events.append((lineno, decode_line(path, lineno, rest)))
-            spans.append((start + pos, len(rest)))
-            pos += len(rest)
-            lineno += 1
-            needs_newline = True
-        except NewerSchemaError:
-            raise  # a newer flashprep's event, not a torn write: never set it aside
-        except HistoryError:
-            torn = rest
-    elif rest:
-        torn = rest
-    return Tail(events, start + pos, lineno - 1, torn, needs_newline, spans)
+    whole = Tail([], start, first_line - 1, b"", spans=[])
+    for part in scan_chunks(path, start, first_line, size=None):
+        whole.events += part.events
+        whole.rows += part.rows
+        assert whole.spans is not None and part.spans is not None
+        whole.spans += part.spans
+        whole.end, whole.lines = part.end, part.lines
+        whole.torn, whole.needs_newline = part.torn, part.needs_newline
+    return whole
 
 
 def iter_events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -27,8 +27,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from flashprep.clock import utc_iso
 from flashprep.schedule import CardState
+from flashprep.sm2 import MIN_EF
 
 SCHEMA = 1
 
@@ -55,6 +58,8 @@ ANSWER_KINDS = frozenset({Kind.NEW, Kind.REVIEW, Kind.REDRILL})
 # answer it takes back.
 ACTION_KINDS = frozenset({Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET})
 MOCK_KINDS = frozenset({Kind.MOCK, Kind.RESCHEDULE})
+_KIND_NAMES = frozenset(str(k) for k in Kind)  # plain strings: the cheapest lookups
+_ANSWER_NAMES = frozenset(str(k) for k in ANSWER_KINDS)
 ATTEMPT_OUTCOMES = frozenset({"pass", "fail", "error", "timeout"})
 KINDS = frozenset(Kind)
 
@@ -120,46 +125,42 @@ def make_event(
     return event
 
 
-def check_event(obj: Any) -> tuple[str, CardState]:
-    """Validate one decoded log line; return (card_id, state) or raise ValueError."""
-    if not isinstance(obj, dict):
+def check_event(obj: Any) -> tuple[str, tuple[Any, ...]]:
+    """Validate one decoded log line; return (card_id, its state's row) or raise
+    ValueError. (Run on every line of a whole-log read: plain type checks, set lookups.)"""
+    if type(obj) is not dict:
         raise ValueError("not a JSON object")
-    version = obj.get("v", 1)
-    if not isinstance(version, int) or isinstance(version, bool):
+    get = obj.get
+    version = get("v", 1)
+    if type(version) is not int:
         raise ValueError("bad schema version")
     if version > SCHEMA:
         raise NewerSchema(version)
-    card_id = obj.get("card_id")
-    if not isinstance(card_id, str) or not card_id:
+    card_id = get("card_id")
+    if type(card_id) is not str or not card_id:
         raise ValueError("no card_id")
-    if not isinstance(obj.get("id"), str):
+    if type(get("id")) is not str:
         raise ValueError("no event id")
-    kind = obj.get("kind")
+    kind = get("kind")
     # A str check first: an unhashable kind (a list) would raise TypeError in the lookup.
-    if not isinstance(kind, str) or kind not in KINDS:
+    if type(kind) is not str or kind not in _KIND_NAMES:
         raise ValueError(f"unknown kind {kind!r}")
-    grade = obj.get("grade")
-    if kind == Kind.ATTEMPT and (
-        not isinstance(obj.get("code"), str) or obj.get("outcome") not in ATTEMPT_OUTCOMES
-    ):
-        raise ValueError("an attempt needs its code and an outcome pass/fail/error/timeout")
-    if kind in ANSWER_KINDS and (
-        not isinstance(grade, int) or isinstance(grade, bool) or not 0 <= grade <= 5
-    ):
-        raise ValueError("an answer needs a grade 0-5")
-    if kind in MOCK_KINDS:
+    if kind in _ANSWER_NAMES:
+        grade = get("grade")
+        if type(grade) is not int or not 0 <= grade <= 5:
+            raise ValueError("an answer needs a grade 0-5")
+    elif kind == "attempt":
+        if type(get("code")) is not str or get("outcome") not in ATTEMPT_OUTCOMES:
+            raise ValueError("an attempt needs its code and an outcome pass/fail/error/timeout")
+    elif kind in MOCK_KINDS:
         _check_mock_fields(obj)
-    for key in ("ts", "day"):
-        if not isinstance(obj.get(key), str):
-            raise ValueError(f"no {key}")
-    date.fromisoformat(obj["day"])
-    state = obj.get("state")
-    if not isinstance(state, dict):
+    if type(get("ts")) is not str:
+        raise ValueError("no ts")
+    _iso(get("day"), "no day")
+    state = get("state")
+    if type(state) is not dict:
         raise ValueError("no state")
-    try:
-        return card_id, CardState.from_dict(state)
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"bad state: {exc}") from None
+    return card_id, state_row(state)
 
 
 def _check_mock_fields(obj: dict[str, Any]) -> None:
@@ -182,9 +183,24 @@ def decode_event(raw: bytes) -> dict[str, Any]:
 
     Raises NewerSchema for a newer flashprep's event and CorruptEvent for anything else.
     """
+    return decode_event_row(raw)[0]
+
+
+def _loads(raw: bytes) -> Any:
+    """json.loads, through orjson when it can: a whole log is a million lines, and orjson
+    decodes them several times faster. A line orjson refuses goes to json.loads, so what
+    is accepted, and the message for what is not, is the standard library's."""
     try:
-        obj = json.loads(raw)
-        check_event(obj)
+        return orjson.loads(raw)
+    except ValueError:  # orjson.JSONDecodeError: not JSON, not UTF-8, a 65-bit int...
+        return json.loads(raw)
+
+
+def decode_event_row(raw: bytes) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """decode_event, and the row of the event's state (the index's form of it)."""
+    try:
+        obj = _loads(raw)
+        _, row = check_event(obj)
     except NewerSchema:
         raise
     # Not only ValueError: deeply nested arrays raise RecursionError in json, and an
@@ -192,7 +208,52 @@ def decode_event(raw: bytes) -> dict[str, Any]:
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise CorruptEvent(str(exc).split("\n")[0][:80]) from None
     assert isinstance(obj, dict)
-    return obj
+    return obj, row
+
+
+_DAYS: dict[str, str] = {}  # ISO days already checked (a log repeats the same few thousand)
+
+
+def _iso(v: Any, missing: str = "bad state: a day is not a date string") -> str:
+    """A day as the canonical ISO string rows compare by (ValueError if it is not one)."""
+    day = _DAYS.get(v) if type(v) is str else None
+    if day is None:
+        if type(v) is not str:
+            raise ValueError(missing)
+        day = date.fromisoformat(v).isoformat()
+        if len(_DAYS) < 100_000:
+            _DAYS[v] = day
+    return day
+
+
+def state_row(state: dict[str, Any]) -> tuple[Any, ...]:
+    """An event's `state` object as the index's row (CardState.to_row's places), checked
+    as CardState.from_dict checks it: the fast path for reading a whole log, which builds
+    no CardState. Raises ValueError (OverflowError for an infinite ef)."""
+    get = state.get
+    ef = get("ef", 2.5)
+    if type(ef) is not float and type(ef) is not int:
+        raise ValueError("bad state: ef must be a number")
+    ef100 = int(round(ef * 100))
+    if ef100 < MIN_EF:
+        raise ValueError("bad state: ef must be >= 1.3")
+    counts = (get("interval", 0), get("repetitions", 0), get("lapses", 0), get("reviews", 0))
+    for v in counts:
+        if type(v) is not int or v < 0:
+            raise ValueError("bad state: a count must be a whole number >= 0")
+    flags = 0
+    for bit, key in ((1, "redrill"), (2, "suspended"), (4, "leech")):
+        v = get(key, False)
+        if v is True:
+            flags |= bit
+        elif v is not False:
+            raise ValueError(f"bad state: {key} must be true or false")
+    due, last, intro, buried = get("due"), get("last_day"), get("introduced"), get("buried_until")
+    return (
+        ef100, counts[0], counts[1], None if due is None else _iso(due), counts[2], counts[3],
+        None if last is None else _iso(last), None if intro is None else _iso(intro), flags,
+        None if buried is None else _iso(buried),
+    )
 
 
 def state_after(event: dict[str, Any]) -> CardState:

@@ -30,7 +30,7 @@ from typing import Any
 
 from flashprep import eventlog, index
 from flashprep.errors import HistoryError, LockedError
-from flashprep.events import make_event
+from flashprep.events import make_event, state_row
 from flashprep.fsutil import describe_os_error
 from flashprep.schedule import NEW_CARD, CardState, CardStates
 
@@ -38,8 +38,9 @@ LOG_NAME = eventlog.LOG_NAME
 LEGACY_STATE = "state.json"  # an older flashprep's checkpoint (now the index's job)
 LEGACY_CACHES = ("cache/state.marshal", "cache/decks.marshal", "cache/stats.json")
 LOCK_NAME = "lock"
-# Called with (done, total) bytes while the whole log is indexed (the CLI draws a bar).
+# Called with (done, total) bytes while a long log is indexed (the CLI draws a bar).
 Progress = Callable[[int, int], None]
+PROGRESS_FROM = 16 << 20  # a tail this long takes long enough to show its progress
 
 
 def lock_pid(fd: int) -> str:
@@ -59,7 +60,7 @@ def lock_pid(fd: int) -> str:
 
 
 def _row(event: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(CardState.from_dict(event["state"]).to_row())
+    return state_row(event["state"])
 
 
 class History:
@@ -224,22 +225,46 @@ class History:
             self.states = CardStates.from_rows(rows)
             if idx is not None:
                 self.offset, self.lines, self.last_id = idx.offset, idx.lines, idx.last_id
-        if self.offset == 0 and self._progress is not None and self._log_size() > 1 << 22:
-            self._progress(0, self._log_size())
-        tail = eventlog.scan(self.log_path, self.offset, self.lines + 1)
-        for _, event in tail.events:
-            self.states[event["card_id"]] = CardState.from_dict(event["state"])
-        if tail.events:
-            self.last_id = tail.events[-1][1]["id"]
-        self.replayed = len(tail.events)
-        self._tail = tail
-        self.offset, self.lines = tail.end, tail.lines
+        self._read_tail()
+        tail = self._tail
+        assert tail is not None
         if tail.torn and not self.writable:
             # Writers set it aside in _open_for_append, after the daily backup.
             self.warnings.append(
                 f"{self.log_path}: the last line is incomplete (an interrupted write, "
                 f"{len(tail.torn)} bytes); it is ignored and will be set aside at the next write"
             )
+
+    def _read_tail(self) -> None:
+        """Apply what the log holds past the index, a few MB at a time. With a long tail
+        (a new or rebuilt index) each part is written into the index as it is read, when
+        this process may write it, so memory stays flat and an interrupted rebuild goes
+        on from where it stopped; the last part is kept for the writer (`_persist_tail`)."""
+        total = self._log_size()
+        start = self.offset
+        progress = self._progress if total - start > PROGRESS_FROM else None
+        replayed = 0
+        part = None
+        for part in eventlog.scan_chunks(self.log_path, self.offset, self.lines + 1,
+                                         eventlog.CHUNK):
+            for (_, event), row in zip(part.events, part.rows, strict=True):
+                self.states.set_row(event["card_id"], row)
+            replayed += len(part.events)
+            if part.events:
+                self.last_id = part.events[-1][1]["id"]
+            self.offset, self.lines = part.end, part.lines
+            if progress is not None:
+                progress(part.end - start, total - start)
+            if part.torn or part.needs_newline or part.end >= total:
+                break  # the last part: what the writer may still have to repair
+            if self._may_fix:
+                self._tail = part
+                self._persist_tail()
+        self.replayed = replayed
+        self._tail = part if self._may_fix or self.writable else None
+        if self._tail is None:
+            self._tail = eventlog.Tail([], self.offset, self.lines, part.torn if part else b"",
+                                       part.needs_newline if part else False, [])
 
     def _discard_index(self, why: str) -> None:
         """Start the index afresh (or, when this process may not, do without it)."""
@@ -336,7 +361,7 @@ class History:
         if not tail.events and tail.end == idx.offset:
             return
         try:
-            idx.apply(tail.events, tail.spans or [], tail.end, tail.lines, _row)
+            idx.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows)
         except Exception as exc:  # sqlite3.Error, OSError, a concurrent update
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
 
@@ -382,7 +407,7 @@ class History:
             return
         try:
             idx.apply([(n, e) for n, e, _ in todo], [sp for _, _, sp in todo], self.offset,
-                      self.lines, _row, prev)
+                      self.lines, [_row(e) for _, e, _ in todo], prev)
         except Exception as exc:
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
             return
@@ -420,7 +445,7 @@ class History:
         if self._memory is None:
             tail = eventlog.scan(self.log_path)
             self._memory = index.Index.memory()
-            self._memory.apply(tail.events, tail.spans or [], tail.end, tail.lines, _row)
+            self._memory.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows)
         return self._memory
 
     def close(self) -> None:

@@ -26,7 +26,7 @@ its last transactions, which only means a longer tail to apply on the next open.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,6 @@ CREATE TABLE decks (
 _EVENT_INDEXES = """
 CREATE INDEX events_card ON events (card_id, line);
 CREATE INDEX events_id ON events (id);
-CREATE INDEX events_day ON events (day);
 """
 _ANSWERS = tuple(str(k) for k in ANSWER_KINDS)
 _DAY_FIELDS = frozenset({"due", "last_day", "introduced", "buried_until"})
@@ -278,14 +277,15 @@ class Index:
         spans: Sequence[tuple[int, int]],
         end: int,
         lines: int,
-        rows: Callable[[dict[str, Any]], tuple[Any, ...]],
+        rows: Sequence[tuple[Any, ...]],
         prev: dict[str, tuple[Any, ...]] | None = None,
     ) -> None:
         """Index `events` ((line number, event), in log order) whose lines lie at `spans`,
         and record that the index now covers the log up to `end` (`lines` lines).
 
-        `rows(event)` gives the state row an event leaves its card in; `prev` is the
-        card states before these events, if the caller has them (else they are read)."""
+        `rows` are the state rows the events leave their cards in (events.state_row);
+        `prev` is the card states before these events, if the caller has them (else they
+        are read)."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -310,7 +310,7 @@ class Index:
         self,
         events: Sequence[tuple[int, dict[str, Any]]],
         spans: Sequence[tuple[int, int]],
-        rows: Callable[[dict[str, Any]], tuple[Any, ...]],
+        rows: Sequence[tuple[Any, ...]],
         prev: dict[str, tuple[Any, ...]] | None,
     ) -> None:
         conn = self.conn
@@ -328,9 +328,8 @@ class Index:
         ev_rows = []
         states: dict[str, tuple[Any, ...]] = {}
         undone: list[tuple[str]] = []
-        for (line, e), (pos, length) in zip(events, spans, strict=True):
+        for (line, e), (pos, length), row in zip(events, spans, rows, strict=True):
             cid = e["card_id"]
-            row = rows(e)
             states[cid] = row
             kind = e["kind"]
             undoes = e.get("undoes") if kind == Kind.UNDO else None

@@ -288,6 +288,11 @@ class CardStates(MutableMapping[str, CardState]):
     def row(self, card_id: str) -> Row | None:
         return self._rows.get(card_id)
 
+    def set_row(self, card_id: str, row: Row) -> None:
+        """Set a card's state from its row (checked by the caller), building no CardState."""
+        self._rows[card_id] = row
+        self._states.pop(card_id, None)
+
     def __setitem__(self, card_id: str, state: CardState) -> None:
         self._rows[card_id] = state.to_row()
         self._states[card_id] = state

@@ -15,7 +15,7 @@ from pathlib import Path
 from flashprep import clock
 from flashprep.config import Config, default_home, load_config
 from flashprep.decks import Collection, load_collection
-from flashprep.history import History
+from flashprep.history import History, Progress
 
 
 class Workspace:
@@ -44,9 +44,10 @@ class Workspace:
     def today(self, moment: datetime | None = None) -> date:
         return clock.study_day(moment or self.now(), self.config.day_starts_at)
 
-    def history(self, *, write: bool = False) -> History:
+    def history(self, *, write: bool = False, progress: Progress | None = None) -> History:
         """Open the history; the caller closes it (use it as a context manager).
 
         A writer backs the history up first on the first write of each study day
-        (flashprep.backup)."""
-        return History.open(self.home, write=write, backup_day=self.today() if write else None)
+        (flashprep.backup). `progress` hears how far a long index rebuild has got."""
+        return History.open(self.home, write=write, backup_day=self.today() if write else None,
+                            progress=progress)

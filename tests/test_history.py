@@ -255,3 +255,48 @@ def test_card_events_through_the_index_and_without_it(home: Path) -> None:
     assert [e["card_id"] for e in events] == ["a", "a"]
     assert card_events_scan(log, "zz") == []
     assert card_events_scan(home / "missing.jsonl", "a") == []
+
+
+def test_a_long_log_is_indexed_in_parts_with_progress(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flashprep import eventlog, history
+
+    answer_cards(home, [f"c{i}" for i in range(40)])
+    damage_index(home, None)
+    monkeypatch.setattr(eventlog, "CHUNK", 700)  # a few events a part
+    monkeypatch.setattr(history, "PROGRESS_FROM", 0)
+    seen: list[tuple[int, int]] = []
+    with History.open(home, progress=lambda done, total: seen.append((done, total))) as h:
+        assert h.replayed == 40 and h.states == replay(home / "reviews.jsonl")
+    size = (home / "reviews.jsonl").stat().st_size
+    assert len(seen) > 5 and seen[-1] == (size, size)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert index_meta(home)["lines"] == 40
+    assert History.open(home).replayed == 0
+
+
+def test_an_interrupted_rebuild_goes_on_from_where_it_stopped(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flashprep import eventlog, index
+
+    answer_cards(home, [f"c{i}" for i in range(40)])
+    damage_index(home, None)
+    monkeypatch.setattr(eventlog, "CHUNK", 700)
+    real, calls = index.Index.apply, []
+
+    def stop_after_three(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) > 3:
+            raise KeyboardInterrupt  # the user gave up on a long rebuild
+        return real(self, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(index.Index, "apply", stop_after_three)
+        with pytest.raises(KeyboardInterrupt):
+            History.open(home, write=True)
+    done = index_meta(home)["lines"]
+    assert 0 < done < 40  # three parts were kept
+    h = History.open(home)
+    assert h.replayed == 40 - done and h.states == replay(home / "reviews.jsonl")

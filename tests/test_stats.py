@@ -501,7 +501,7 @@ def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int
         memory = Index.memory()
         tail = scan(log)
         memory.apply(tail.events, tail.spans or [], tail.end, tail.lines,
-                     lambda ev: tuple(CardState.from_dict(ev["state"]).to_row()))
+                     [tuple(CardState.from_dict(ev["state"]).to_row()) for _, ev in tail.events])
         results.append(stats.activity(memory, window))
         assert h.indexed().undone_ids() == memory.undone_ids()
     for act in results:
