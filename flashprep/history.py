@@ -25,9 +25,9 @@ Durability rules:
   kernel if the process dies, so a stale lock never blocks anyone);
 * a log that is missing or shorter than the checkpoint records is refused, not
   rebuilt from: state.json may then be the only record of some answers;
-* the first writer of each study day reads the whole log and copies it and the
-  checkpoint into `<home>/backups/<day>/` before changing anything
-  (flashprep.backup).
+* the first writer of each study day checks the log's bytes against the checksums
+  of the backups, and backs up what was appended since, into `<home>/backups/<day>/`,
+  before changing anything (flashprep.backup).
 """
 
 from __future__ import annotations
@@ -465,8 +465,8 @@ class History:
         """Load the history; with `write`, take the writer lock and prepare to append.
 
         A writer given `backup_day` (the study day; flashprep.workspace passes it) first
-        copies the log and checkpoint into `<home>/backups/<day>/` if that day has no
-        backup yet, after the log was read and checked but before anything is changed.
+        checks the log and backs it up into `<home>/backups/<day>/` if that day has no
+        backup yet, after the log was read but before anything is changed.
         `rebuild` ignores state.json and replays the whole log (flashprep doctor --repair).
         """
         h = cls(home)
@@ -635,18 +635,13 @@ class History:
         )
 
     def _backup(self, day: date) -> None:
-        """The day's backup; a failure is a warning, since the log stays safe without it."""
-        from flashprep.backup import backups_dir, daily_backup
+        """The day's backup (flashprep.backup.daily_backup): first the log's bytes are
+        checked against the backups' checksums, so a line damaged in place is found (and
+        refused) while older backups without the damage are still kept. A backup that
+        cannot be written is a warning, since the log stays safe without it."""
+        from flashprep.backup import daily_backup
 
-        if not (backups_dir(self.home) / day.isoformat()).exists() and self.offset > 0:
-            # Once a day, read the whole log, not just the tail past the checkpoint: a
-            # line damaged in place is then found (and refused) while older backups
-            # without the damage are still kept, not after seven days of pruning.
-            scan(self.log_path)
-        try:
-            self.backup = daily_backup(self.home, day)
-        except HistoryError as exc:
-            self.warnings.append(f"{exc}; continuing without today's backup")
+        self.backup = daily_backup(self.home, day, self.warnings)
 
     def _open_for_append(self) -> None:
         existed = self.log_path.exists()
