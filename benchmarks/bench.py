@@ -3,6 +3,7 @@
     python benchmarks/bench.py                      # every scale, writes benchmarks/RESULTS.md
     python benchmarks/bench.py --scales typical     # one scale
     python benchmarks/bench.py --make-home DIR --cards 5000 --reviews 100000
+    python benchmarks/bench.py --backup             # the daily backup at huge (Markdown)
 
 A home is built in flashprep's own formats: user decks of synthetic cards in
 `<home>/decks/` beside the bundled decks, a review log made by replaying years
@@ -941,6 +942,102 @@ def bench_scale(name: str, info: HomeInfo, runs: int, anki_dir: Path | None) -> 
     return ScaleResult(name, info, rows, saves, anki, anki_size, front, phases)
 
 
+# ---------------------------------------------------------------- the daily backup
+
+
+def backup_case(info: HomeInfo, days: int = 8, per_day: int = 200) -> str:
+    """The first write of each study day at `info`'s scale: its log check and backup.
+
+    Runs on a copy of the home (made here, removed after). Day 0 is the first backup
+    ever (no manifest yet: the whole log is decoded once, as every day before
+    checksums); then `days` study days each open the history for writing (the check
+    and the incremental backup), append `per_day` answers in one write, and close.
+    A plain read of the log (every byte, 1 MiB at a time) is timed in the same run.
+    """
+    from flashprep import backup
+    from flashprep.history import LOG_NAME, History, make_event
+    from flashprep.schedule import answer
+
+    home = info.home.parent / f"{info.home.name}-backup-case"
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir()
+    for name in (LOG_NAME, "state.json"):
+        shutil.copyfile(info.home / name, home / name)
+    checks: list[float] = []
+    real = backup.daily_backup
+
+    def timed_backup(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            checks.append(time.perf_counter() - started)
+
+    def plain_read() -> float:
+        started = time.perf_counter()
+        with open(home / LOG_NAME, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+        return time.perf_counter() - started
+
+    def stored() -> int:
+        inodes = {}
+        for p in (home / "backups").rglob("*"):
+            if p.is_file():
+                st = p.stat()
+                inodes[(st.st_dev, st.st_ino)] = st.st_size
+        return sum(inodes.values())
+
+    reads = [plain_read() for _ in range(3)]
+    first_day = date.fromisoformat(info.now[:10])
+    opens: list[float] = []
+    rows = []
+    backup.daily_backup = timed_backup  # type: ignore[assignment]
+    try:
+        for n in range(days + 1):
+            day = first_day + timedelta(days=n)
+            started = time.perf_counter()
+            h = History.open(home, write=True, backup_day=day)
+            opens.append(time.perf_counter() - started)
+            moment = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+            ids = sorted(h.states)[n * per_day:(n + 1) * per_day]
+            h.append([make_event(cid, "review", answer(h.state(cid), 4, day), moment, day,
+                                 grade=4) for cid in ids])
+            h.close()
+            reads.append(plain_read())
+            log_size = (home / LOG_NAME).stat().st_size
+            rows.append((day.isoformat(), checks[-1], opens[-1], stored(), log_size))
+    finally:
+        backup.daily_backup = real  # type: ignore[assignment]
+    kept = len(backup.list_backups(home))
+    shutil.rmtree(home)
+    read_ms = statistics.median(reads) * 1000
+    later = [r[1] * 1000 for r in rows[1:]]
+    out = [
+        f"## The daily backup at {info.reviews:,} events ({rows[-1][4] / 1e6:.0f} MB log)",
+        "",
+        "| study day | check + backup | first-write open (whole) | backups on disk | "
+        "backups / log |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for day, check, opened, size, log_size in rows:
+        out.append(f"| {day} | {check * 1000:,.0f} ms | {opened * 1000:,.0f} ms | "
+                   f"{size / 1e6:,.1f} MB | {size / log_size:.2f}x |")
+    out += [
+        "",
+        f"- Day 1 is the first backup ever (no manifest yet): the whole log is decoded "
+        f"once and copied. Later days: median {statistics.median(later):,.0f} ms "
+        f"(max {max(later):,.0f} ms) for the check and the backup, against "
+        f"{read_ms:,.0f} ms for a plain read of the log in the same run (median of "
+        f"{len(reads)}).",
+        f"- After {days + 1} study days ({kept} kept): backups take "
+        f"{rows[-1][3] / rows[-1][4]:.2f}x the log (target <= 1.2x).",
+        f"- {per_day} answers appended per day, in one write.",
+    ]
+    return "\n".join(out) + "\n"
+
+
 def log(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
@@ -961,6 +1058,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="Keep homes already built with the same parameters.")
     parser.add_argument("--no-anki", action="store_true", help="Skip the Anki baseline.")
+    parser.add_argument("--backup", action="store_true",
+                        help="Only measure the daily backup at huge (prints Markdown).")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md",
                         help="Where to write the report (default: benchmarks/RESULTS.md).")
     args = parser.parse_args(argv)
@@ -969,6 +1068,17 @@ def main(argv: list[str] | None = None) -> int:
         info = make_home(args.make_home, args.cards, args.reviews)
         print(f"{info.home}: {info.cards} cards, {info.reviews} review events over "
               f"{info.days} days; FLASHPREP_NOW={info.now} ({info.seconds:.1f} s)")
+        return 0
+
+    if args.backup:
+        extra, reviews = SCALES["huge"]
+        home = args.workdir / "huge"
+        info = read_home(home) if args.reuse else None
+        if info is None or (info.extra_cards, info.reviews) != (extra, reviews):
+            log(f"[huge] making the home ({extra} cards, {reviews} reviews)")
+            args.workdir.mkdir(parents=True, exist_ok=True)
+            info = make_home(home, extra, reviews)
+        print(backup_case(info))
         return 0
 
     started = time.perf_counter()

@@ -194,6 +194,20 @@ def restore(home: Path, text: str, now: datetime) -> dict[str, Any]:
         os.replace(tmp, log)
         tmp = None
         fsync_dir(home)
+        report: dict[str, Any] = {
+            "home": str(home), "restored": day, "bytes": info.size, "events": info.events,
+            "kept": str(kept) if kept else None, "removed": removed, "rebuilt": None,
+            "rebuild_error": None,
+        }
+        # The checkpoint now, rather than a rebuild at every start until the next write.
+        # Read as a reader does (this process holds the lock), so the log stays exactly
+        # the backup's bytes: a torn last line in it is set aside by the next writer.
+        try:
+            rebuilt = History.open(home)
+            rebuilt.checkpoint()
+            report["rebuilt"] = len(rebuilt.states)
+        except HistoryError as exc:
+            report["rebuild_error"] = str(exc)
     except OSError as exc:
         raise HistoryError(describe_os_error("restore", log, exc)) from None
     finally:
@@ -203,14 +217,6 @@ def restore(home: Path, text: str, now: datetime) -> dict[str, Any]:
             except OSError:
                 pass
         h.close(checkpoint=False)
-    report = {"home": str(home), "restored": day, "bytes": info.size, "events": info.events,
-              "kept": str(kept) if kept else None, "removed": removed, "rebuilt": None,
-              "rebuild_error": None}
-    try:  # the checkpoint, now rather than at every start until the next write
-        with History.open(home, write=True, rebuild=True) as rebuilt:
-            report["rebuilt"] = len(rebuilt.states)
-    except HistoryError as exc:
-        report["rebuild_error"] = str(exc)
     return report
 
 

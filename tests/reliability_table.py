@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-TESTS = ["tests/test_reliability.py", "tests/test_reliability_pty.py", "tests/test_fuzz.py"]
+TESTS = ["tests/test_reliability.py", "tests/test_reliability_pty.py", "tests/test_fuzz.py",
+         "tests/test_backup.py", "tests/test_restore.py"]
 
 # (pattern, row title): rows whose fault matches are added up into one line.
 GROUPS = [
@@ -38,8 +39,18 @@ GROUPS = [
     (r"^state\.json deleted", "state.json deleted, empty, truncated at every byte, garbage"),
     (r"^corrupt middle line", "Corrupt line in the middle of the log (7 kinds x every middle "
      "line; file unchanged)"),
-    (r"^line damaged inside", "Line damaged in place inside the checkpointed part (caught by "
-     "the daily full read)"),
+    (r"^line damaged inside", "Line damaged in place inside the checkpointed part, no backup "
+     "yet (caught by the first backup's full read)"),
+    (r"^line damaged in place after its backup", "Line damaged in place after its backup, "
+     "every line, 2 mark spacings (caught by the daily checksums; nothing changed)"),
+    (r"^disk full during the daily backup", "Disk full during the daily backup (warning; "
+     "no partial backup, the answer saved)"),
+    (r"^log edited by hand", "Log edited by hand, or shorter than its backup, every line valid "
+     "(warning; backed up, nothing blocked)"),
+    (r"^damaged backup", "Damaged backup part or manifest (restore refused / not trusted; "
+     "nothing changed)"),
+    (r"^restore of each kept day", "`doctor --restore` of each of 7 kept days after 10 study "
+     "days (byte-identical; the replaced log kept)"),
     (r"^failed append", "Append fails: ENOSPC, EACCES, EIO at write, partial write, fsync"),
     (r"^failed state\.json replace", "state.json replace fails: ENOSPC, EACCES at fsync, "
      "rename"),

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from reliability_helpers import D0, T0, build_history, fingerprint
+from reliability_helpers import D0, T0, build_history, fingerprint, tally
 
 from flashprep import backup
 from flashprep.backup import list_backups
@@ -172,6 +172,7 @@ def test_a_failed_backup_leaves_no_partial_folder_and_the_answer_is_still_saved(
     ]
     assert not (home / "backups").exists()
     assert len((home / "reviews.jsonl").read_bytes().splitlines()) == 3
+    tally("disk full during the daily backup (ENOSPC at fsync, via monkeypatch)", 1, 0, 3)
 
 
 def test_a_leftover_incomplete_folder_is_cleaned_but_foreign_files_stay(home: Path) -> None:
@@ -252,6 +253,7 @@ def test_a_log_edited_but_still_valid_is_a_warning_and_builds_on_what_matched(
     m = manifest(home, DAY + timedelta(days=2))
     assert m["after"] == "2026-03-20" and m["start"] == len(b"".join(
         original.splitlines(keepends=True)[:3]))
+    tally("log edited by hand, every line valid", 1, 0, 11)
 
 
 def test_a_shorter_log_is_a_warning_and_the_longer_one_stays_in_the_backups(
@@ -274,6 +276,7 @@ def test_a_shorter_log_is_a_warning_and_the_longer_one_stays_in_the_backups(
     assert restored_bytes(home, "2026-03-20") == full
     assert restored_bytes(home, "2026-03-21") == cut
     assert manifest(home, DAY + timedelta(days=1))["start"] == len(cut)
+    tally("log edited by hand: shorter than its backup", 1, 0, 9)
 
 
 def test_damaged_backups_are_not_trusted_and_the_next_day_starts_a_new_base(home: Path) -> None:
@@ -291,6 +294,7 @@ def test_damaged_backups_are_not_trusted_and_the_next_day_starts_a_new_base(home
     assert restored_bytes(home, "2026-03-21") == log
     days = {d.day: d for d in describe(home, verify=True)}
     assert days["2026-03-20"].problem is not None and days["2026-03-21"].problem is None
+    tally("damaged backup manifest (not trusted: a new base)", 1, 0, 6)
 
 
 def test_old_style_backups_stay_restorable_and_are_pruned_as_before(home: Path) -> None:

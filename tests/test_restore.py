@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from reliability_helpers import build_history, fingerprint
+from reliability_helpers import build_history, fingerprint, tally
 
 from flashprep.backup import list_backups
 from flashprep.history import History, replay
@@ -80,6 +80,8 @@ def test_each_of_seven_days_restores_byte_identical_and_reviews_go_on(
         assert restored_bytes(home, day) == copies[day], day
     r = cli("doctor")
     assert r.exit_code == 0, r.output
+    tally("restore of each kept day (byte-identical)", len(kept), 0,
+          sum(len(copies[d].splitlines()) for d in kept))
 
 
 def test_restoring_an_older_day_then_writing_the_next_day_builds_on_it(
@@ -182,6 +184,7 @@ def test_a_damaged_backup_is_refused_and_reported(cli, home: Path) -> None:
         "is damaged (its CRC-32 does not match); nothing was changed\n"
     )
     assert fingerprint(home) == before
+    tally("damaged backup part (restore refused)", 1, 0, 6)
     r = cli("doctor")
     assert r.exit_code == 0  # a damaged backup is a warning: the history itself is fine
     assert f"warning   backups: {folder} cannot be restored: 2026-03-20/{part.name}" in r.stdout
@@ -207,3 +210,19 @@ def test_list_backups_and_plain_doctor_show_the_days(
     r = cli("doctor")
     assert (f"ok        backups: {home / 'backups'}: 3 day(s) (2026-03-10, 2026-03-11, "
             "2026-03-12), ") in r.stdout
+
+
+def test_a_backup_with_a_torn_last_line_is_restored_with_it(cli, home: Path) -> None:
+    build_history(home, days=2, cards=3)
+    log = home / "reviews.jsonl"
+    torn = b'{"v":1,"id":"0a","card_id":"card-0","ts":"2026-03-1'
+    log.write_bytes(log.read_bytes() + torn)
+    with_torn = log.read_bytes()
+    with History.open(home, write=True, backup_day=date(2026, 3, 20)):
+        pass  # backs up the log with the torn line, then sets it aside
+    assert log.read_bytes() != with_torn
+    r = cli("doctor", "--restore", "2026-03-20")
+    assert r.exit_code == 0, r.output
+    assert log.read_bytes() == with_torn  # byte for byte, the torn line too
+    h = History.open(home)
+    assert h.states == replay(log) and h.replayed == 0
