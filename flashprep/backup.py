@@ -1,218 +1,66 @@
-"""Daily backups of the review log, in `<home>/backups/<YYYY-MM-DD>/`: checked by
-checksum, stored incrementally, restorable byte for byte.
+"""Daily backups of the review log in `<home>/backups/<YYYY-MM-DD>/`: checked by
+checksum, incremental, restorable byte for byte (flashprep.restore reads them back).
 
-When a command opens the history for writing (History.open with `backup_day`, which
-flashprep.workspace always passes) and the study day has no backup yet, `daily_backup`
-runs: after the writer lock is taken and the log was read, before anything in the home
-is changed (a torn line set aside, a checkpoint rebuilt, an answer appended). So each
-day's backup is the log exactly as it was before that day's first write. Only the log
-is kept: everything else in the home is derived from it.
+History.open calls `daily_backup` for a writer whose study day has no backup yet, after
+the lock is taken and the log was read, before anything is changed: each day's backup
+is the log as it was before that day's first write. Only the log is kept (the rest of
+the home is derived from it).
 
-A day's folder holds `manifest.json` and the log bytes that day added, in `part-*.jsonl`
-files. The manifest names the day it builds on (`after`), where its own bytes begin
-(`seed`), the log's size and CRC-32 at the backup, each part's range and CRC-32, and
-`chunks`: marks about every 4 MiB at line ends, each the byte offset, line and event
-counts and CRC-32 of the log up to it. The oldest day of a chain builds on nothing
-(seed 0) and so holds the whole log of its day: the base.
+A day's folder holds `manifest.json` and the bytes the log gained since the day it
+builds on (`after`), in `part-*.jsonl` files (flashprep.backupfiles has the format).
+The first day of a chain (the base) holds a whole log. Its manifest's marks, about
+every CHUNK bytes at a line end, hold the CRC-32 of the log up to them.
 
-The daily check. The log is read once and its bytes compared, chunk by chunk, with the
-marks of the newest backup's chain: no JSON is decoded for what was backed up before.
-Only the bytes past the newest backup are decoded (one day's answers). On a mismatch
-the log is decoded from the start of the first chunk that differs, so a line damaged
-in place is refused with the same error as any corrupt line, while the backups from
-before the damage are still kept. If every line still decodes (the log was edited by
-hand, or is a restored one), flashprep warns, and today's backup builds on the last
-mark that matched: nothing is blocked and nothing is deleted. A log with no usable
-backup (the first backup, or backups from before these manifests) is decoded whole,
-once, and backed up whole.
+The check reads the log once and compares its bytes with the newest chain's marks,
+decoding no JSON for what was backed up; only the bytes past the newest backup are
+decoded. On a mismatch the log is decoded from the first mark that differs: a damaged
+line is the usual corrupt-event error, and nothing is written. If every line decodes
+(edited by hand, or restored) it is a warning, and today's backup builds on the last
+mark that matched: nothing is blocked or deleted. Without a usable chain (the first
+backup, old-style copies, a damaged manifest) the whole log is decoded once.
 
-A backup appears whole or not at all: it is written and fsynced into a hidden
-`.incomplete-*` folder which is then renamed to the day's name. The seven most recent
-days are kept. When the oldest day goes, the days that build on it first take over
-its parts (hard links, so nothing is copied; a copy where links are not supported)
-and become the base, so seven days take about one log's size. Pruning removes only
-what this module wrote (manifest.json and part files; in an old-style folder the
-reviews.jsonl and state.json copies that earlier versions made), and a folder only
-once it is empty: anything else a user put in `backups/` stays.
+A backup appears whole or not at all (a hidden `.incomplete-*` folder, fsynced, then
+renamed). Seven days are kept. A pruned day is first folded into the days that build
+on it (they take over its parts by hard link), so seven days take about one log.
+Pruning removes only what flashprep wrote (manifest.json and parts; in old-style
+folders the reviews.jsonl and state.json copies), and a folder only once it is empty.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import os
-import re
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
 
+from flashprep.backupfiles import (
+    INCOMPLETE,
+    MANIFEST,
+    OLD_FILES,
+    PART_RE,
+    TMP_RE,
+    ZERO,
+    Manifest,
+    Mark,
+    Piece,
+    Unusable,
+    backups_dir,
+    chain,
+    copy_file,
+    copy_piece,
+    encode,
+    list_backups,
+    read_manifest,
+)
 from flashprep.errors import HistoryError
 from flashprep.fsutil import atomic_write_bytes, describe_os_error, fsync_dir
-from flashprep.history import LOG_NAME, STATE_NAME, NewerSchemaError, _decode
+from flashprep.history import LOG_NAME, NewerSchemaError, _decode
 
-BACKUP_DIR = "backups"
 KEEP_DAYS = 7
-MANIFEST = "manifest.json"
-FORMAT = 1
 CHUNK = 4 << 20  # bytes between marks
 MERGE_LIMIT = 64 << 20  # parts are merged up to this size, so a folder keeps few files
-OLD_FILES = (LOG_NAME, STATE_NAME)  # an old-style day: whole copies
-DERIVED = (STATE_NAME, "cache")  # rebuilt from the log; invalid after a restore
-DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-PART_RE = re.compile(r"^part-\d{12}-[0-9a-f]{8}\.jsonl$")
-_TMP_RE = re.compile(r"^\.manifest\.json\..+\.tmp$")  # atomic_write_bytes's
-_INCOMPLETE = ".incomplete-"
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A line end in the log: the bytes, lines and events before it, and their CRC-32."""
-
-    end: int
-    lines: int
-    events: int
-    crc: int
-
-
-ZERO = Mark(0, 0, 0, 0)
-
-
-@dataclass(frozen=True)
-class Piece:
-    """A part file: log bytes from `start`; the first `use` of its `size` are this day's."""
-
-    name: str
-    start: int
-    size: int
-    crc: int
-    use: int
-
-
-@dataclass
-class Manifest:
-    day: str
-    after: str | None  # the day this one builds on; None for a base
-    seed: Mark  # where this day's own bytes begin: a mark of `after` (ZERO for a base)
-    chunks: list[Mark]  # marks past `seed`, the last at the log's last complete line
-    end: int  # the log's size at the backup
-    crc: int  # CRC-32 of the whole log at the backup
-    pieces: list[Piece]  # the bytes from seed.end to end, in order
-
-    @property
-    def clean(self) -> Mark:
-        return self.chunks[-1] if self.chunks else self.seed
-
-
-class Unusable(Exception):
-    """A backup that cannot be read back: the reason, kept short."""
-
-
-def backups_dir(home: Path) -> Path:
-    return Path(home) / BACKUP_DIR
-
-
-def list_backups(home: Path) -> list[Path]:
-    """The day folders in `<home>/backups`, oldest first."""
-    root = backups_dir(home)
-    try:
-        entries = list(root.iterdir())
-    except OSError:
-        return []
-    return sorted(p for p in entries if DAY_RE.match(p.name) and p.is_dir())
-
-
-# ------------------------------------------------------------------ manifests
-
-
-def _whole(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{value!r} is not a whole number")
-    return value
-
-
-def _mark(row: Any) -> Mark:
-    if not isinstance(row, list) or len(row) != 4:
-        raise ValueError("a mark is not [end, lines, events, crc]")
-    return Mark(*(_whole(v) for v in row))
-
-
-def read_manifest(folder: Path) -> Manifest | None:
-    """A day's manifest; None if the folder has none (an old-style copy). Raises Unusable."""
-    try:
-        raw = (folder / MANIFEST).read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise Unusable(f"cannot read {MANIFEST}: {exc.strerror or exc}") from None
-    try:
-        d = json.loads(raw)
-        if d["format"] != FORMAT:
-            raise ValueError(f"format {d['format']!r}, this flashprep reads {FORMAT}")
-        after = d["after"]
-        if after is not None and not (isinstance(after, str) and DAY_RE.match(after)):
-            raise ValueError("after is not a day")
-        m = Manifest(
-            day=d["day"], after=after, seed=_mark(d["seed"]),
-            chunks=[_mark(c) for c in d["chunks"]], end=_whole(d["end"]), crc=_whole(d["crc"]),
-            pieces=[Piece(p["file"], *(_whole(p[k]) for k in ("start", "size", "crc", "use")))
-                    for p in d["pieces"]],
-        )
-        if m.day != folder.name or (after is None) != (m.seed == ZERO):
-            raise ValueError("day or seed does not match")
-        at = m.seed.end
-        for mark in m.chunks:
-            if mark.end <= at or mark.end > m.end:
-                raise ValueError("chunks out of order")
-            at = mark.end
-        at = m.seed.end
-        for p in m.pieces:
-            if not isinstance(p.name, str) or not PART_RE.match(p.name):
-                raise ValueError("bad part name")
-            if p.start != at or not 0 < p.use <= p.size:
-                raise ValueError("parts out of order")
-            at += p.use
-        if at != m.end:
-            raise ValueError("parts do not reach the end")
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise Unusable(f"damaged {MANIFEST} ({str(exc)[:80]})") from None
-    return m
-
-
-def _encode(m: Manifest) -> bytes:
-    data = {
-        "format": FORMAT, "day": m.day, "log": LOG_NAME, "after": m.after,
-        "start": m.seed.end, "end": m.end, "lines": m.clean.lines, "events": m.clean.events,
-        "crc": m.crc, "seed": list(_row(m.seed)),
-        "pieces": [{"file": p.name, "start": p.start, "size": p.size, "use": p.use, "crc": p.crc}
-                   for p in m.pieces],
-        "chunks": [list(_row(c)) for c in m.chunks],
-    }
-    return json.dumps(data, separators=(",", ":")).encode() + b"\n"
-
-
-def _row(mark: Mark) -> tuple[int, int, int, int]:
-    return mark.end, mark.lines, mark.events, mark.crc
-
-
-def chain(root: Path, day: str) -> list[Manifest]:
-    """The manifests from the base to `day`, oldest first. Raises Unusable."""
-    out: list[Manifest] = []
-    name: str | None = day
-    while name is not None:
-        if any(m.day == name for m in out):
-            raise Unusable("the backups build on each other in a circle")
-        m = read_manifest(root / name)
-        if m is None:
-            raise Unusable(f"{name} is not an incremental backup")
-        if out:
-            child = out[-1]
-            marks = [m.seed, *(c for c in m.chunks if c.end <= child.seed.end)]
-            if marks[-1] != child.seed:
-                raise Unusable(f"{child.day} does not fit on {name}")
-        out.append(m)
-        name = m.after
-    return out[::-1]
 
 
 def _newest_chain(root: Path) -> tuple[list[Manifest] | None, str | None]:
@@ -266,12 +114,12 @@ def daily_backup(
                 parent, seed, note = _verify(fh, log, links)
             import tempfile
 
-            tmp = Path(tempfile.mkdtemp(prefix=_INCOMPLETE, dir=root))
+            tmp = Path(tempfile.mkdtemp(prefix=INCOMPLETE, dir=root))
             manifest = _copy_from(fh, log, tmp, seed)
         manifest.day = target.name
         manifest.after = parent.day if parent is not None and seed != ZERO else None
         with open(tmp / MANIFEST, "xb") as out:
-            out.write(_encode(manifest))
+            out.write(encode(manifest))
             out.flush()
             os.fsync(out.fileno())
         fsync_dir(tmp)
@@ -299,7 +147,9 @@ def daily_backup(
     return target
 
 
-def _verify(fh: BinaryIO, log: Path, links: list[Manifest]) -> tuple[Manifest, Mark, str | None]:
+def _verify(
+    fh: io.BufferedReader, log: Path, links: list[Manifest]
+) -> tuple[Manifest, Mark, str | None]:
     """Compare the log's bytes with the chain's marks, reading from the start.
 
     Returns the day and mark today's backup builds on, and a note if the log no longer
@@ -346,13 +196,16 @@ def _diverged(
     )
 
 
-def _copy_from(fh: BinaryIO, log: Path, folder: Path, seed: Mark) -> Manifest:
+def _copy_from(fh: io.BufferedReader, log: Path, folder: Path, seed: Mark) -> Manifest:
     """Decode the log from `seed` to its end, copying those bytes into a part in `folder`.
 
     Raises HistoryError (the error of any corrupt line) for a damaged line; a torn last
     line is copied but left out of the marks, as the history leaves it out of the log.
     """
-    fh.seek(seed.end)
+    # A seed just past a complete event that lacked its newline: the newline the next
+    # writer added ends that line, it does not start one.
+    fh.seek(max(0, seed.end - 1))
+    open_line = seed.end > 0 and fh.read(1) != b"\n"
     name = f"part-{seed.end:012d}-{os.urandom(4).hex()}.jsonl"
     chunks: list[Mark] = []
     at, carry, size, crc = seed, b"", 0, 0
@@ -364,9 +217,9 @@ def _copy_from(fh: BinaryIO, log: Path, folder: Path, seed: Mark) -> Manifest:
             data = carry + block if carry else block
             cut = data.rfind(b"\n") + 1
             if cut:
-                at = _checked(log, data[:cut], at)
+                at = _checked(log, data[:cut], at, open_line)
                 chunks.append(at)
-                data = data[cut:]
+                data, open_line = data[cut:], False
             carry = data
         out.flush()
         os.fsync(out.fileno())
@@ -387,10 +240,13 @@ def _copy_from(fh: BinaryIO, log: Path, folder: Path, seed: Mark) -> Manifest:
     return Manifest("", None, seed, chunks, seed.end + size, end_crc, pieces)
 
 
-def _checked(log: Path, body: bytes, at: Mark) -> Mark:
+def _checked(log: Path, body: bytes, at: Mark, open_line: bool = False) -> Mark:
     """Decode each complete line of `body` (which follows `at`); the mark after it."""
     lineno, events = at.lines, at.events
-    for raw in body.split(b"\n")[:-1]:
+    rows = body.split(b"\n")[:-1]
+    if open_line and not rows[0].strip():
+        rows = rows[1:]  # the newline of the line before `at`
+    for raw in rows:
         lineno += 1
         if raw.strip():
             _decode(log, lineno, raw)
@@ -407,12 +263,11 @@ def _remove_ours(folder: Path) -> None:
         names = [p.name for p in folder.iterdir()]
     except OSError:
         return
-    new_style = MANIFEST in names or folder.name.startswith(_INCOMPLETE)
-    old_style = MANIFEST not in names or folder.name.startswith(_INCOMPLETE)
+    both = folder.name.startswith(INCOMPLETE)
+    new_style, old_style = both or MANIFEST in names, both or MANIFEST not in names
     for name in names:
-        ours = (new_style and (name == MANIFEST or PART_RE.match(name) or _TMP_RE.match(name))
-                or old_style and name in OLD_FILES)
-        if ours:
+        if (new_style and (name == MANIFEST or PART_RE.match(name) or TMP_RE.match(name))
+                or old_style and name in OLD_FILES):
             try:
                 (folder / name).unlink()
             except OSError:
@@ -438,7 +293,7 @@ def prune(home: Path, *, keep: int = KEEP_DAYS, protect: Path | None = None) -> 
             _remove_ours(folder)
             pruned.append(folder)
     try:
-        leftovers = [p for p in root.iterdir() if p.name.startswith(_INCOMPLETE) and p.is_dir()]
+        leftovers = [p for p in root.iterdir() if p.name.startswith(INCOMPLETE) and p.is_dir()]
     except OSError:
         leftovers = []
     for folder in leftovers:
@@ -486,11 +341,11 @@ def _fold(root: Path, parent: Manifest, child: Manifest) -> None:
     fsync_dir(dst)
     folded = Manifest(child.day, parent.after, parent.seed, marks[1:] + child.chunks,
                       child.end, child.crc, pieces)
-    atomic_write_bytes(dst / MANIFEST, _encode(folded), error=HistoryError)
+    atomic_write_bytes(dst / MANIFEST, encode(folded), error=HistoryError)
     keep = {p.name for p in pieces}
-    for p in dst.iterdir():
-        if PART_RE.match(p.name) and p.name not in keep:
-            p.unlink()
+    for stale in dst.iterdir():
+        if PART_RE.match(stale.name) and stale.name not in keep:
+            stale.unlink()
 
 
 def _merge(folder: Path, pieces: list[Piece]) -> list[Piece]:
@@ -510,33 +365,3 @@ def _merge(folder: Path, pieces: list[Piece]) -> list[Piece]:
             os.fsync(out.fileno())
         pieces[-2:] = [Piece(name, a.start, a.use + b.use, crc, a.use + b.use)]
     return pieces
-
-
-def copy_file(src: Path, dst: Path) -> None:
-    """Copy `src` to a new file `dst`, fsynced (where a hard link cannot be made)."""
-    import shutil
-
-    with open(src, "rb") as fin, open(dst, "xb") as fout:
-        shutil.copyfileobj(fin, fout, 1 << 20)
-        fout.flush()
-        os.fsync(fout.fileno())
-
-
-def copy_piece(folder: Path, p: Piece, n: int, out: BinaryIO, crc: int) -> int:
-    """Check part `p` whole and write its first `n` bytes to `out`; the CRC-32 of what
-    `out` held, `crc`, extended by them."""
-    whole = size = 0
-    try:
-        with open(folder / p.name, "rb") as fin:
-            while block := fin.read(1 << 20):
-                whole = zlib.crc32(block, whole)
-                if size < n:
-                    part = memoryview(block)[: n - size]
-                    out.write(part)
-                    crc = zlib.crc32(part, crc)
-                size += len(block)
-    except OSError as exc:
-        raise Unusable(f"cannot read {folder.name}/{p.name}: {exc.strerror or exc}") from None
-    if size != p.size or whole != p.crc:
-        raise Unusable(f"{folder.name}/{p.name} is damaged (its CRC-32 does not match)")
-    return crc

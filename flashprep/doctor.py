@@ -151,7 +151,7 @@ def _preview(raw: bytes, width: int = 70) -> str:
 def _backup_events(home: Path, folder: Path) -> int | None:
     """Events in a day's backup, or None if it does not read back cleanly (an incremental
     one: its checksums; an old-style copy: its log parses)."""
-    from flashprep.backup import Unusable, read_manifest
+    from flashprep.backupfiles import Unusable, read_manifest
     from flashprep.restore import describe_day
 
     try:

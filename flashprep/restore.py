@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from flashprep.backup import (
+from flashprep.backupfiles import (
     DAY_RE,
     DERIVED,
     LOG_NAME,
@@ -102,7 +102,7 @@ def _stored(folder: Path) -> int:
 
 def describe(home: Path, *, verify: bool = False) -> list[BackupInfo]:
     """Every day in backups/, oldest first; with `verify`, each is read back and checked
-    (about one read of the log: the days share their parts)."""
+    (each day's whole chain: at most a few reads of the log)."""
     out = []
     for folder in list_backups(home):
         try:

@@ -377,3 +377,23 @@ def test_review_backs_up_once_per_study_day_with_the_rollover_hour(
     cli(*run, input="q\n")
     assert [p.name for p in list_backups(home)] == ["2026-03-10", "2026-03-11"]
     assert restored_bytes(home, "2026-03-11") == log
+
+
+def test_a_last_event_without_its_newline_is_backed_up_and_counted_once(home: Path) -> None:
+    build_history(home, days=2, cards=3)
+    log = home / "reviews.jsonl"
+    log.write_bytes(log.read_bytes()[:-1])  # a complete event, its newline lost
+    (home / "state.json").unlink()
+    write_on(home, DAY)  # backs it up, then the writer ends the line and appends
+    assert manifest(home, DAY)["lines"] == 6
+    before = log.read_bytes()
+    h = write_on(home, DAY + timedelta(days=1))
+    assert h.warnings == []
+    assert manifest(home, DAY + timedelta(days=1))["lines"] == 7 == len(before.splitlines())
+    assert restored_bytes(home, "2026-03-21") == before
+    # A line damaged after that backup is named by its real number.
+    lines = log.read_bytes().split(b"\n")
+    lines[6] = b"?" + lines[6][1:]
+    log.write_bytes(b"\n".join(lines))
+    with pytest.raises(HistoryError, match=r"reviews\.jsonl:7: corrupt event"):
+        History.open(home, write=True, backup_day=DAY + timedelta(days=2))

@@ -93,7 +93,8 @@ def doctor(
 ) -> None:
     """Check the review log, state.json, the decks and orphaned events.
 
-    Exit 2 if a problem remains. Without --repair nothing is written.
+    Exit 2 if a problem remains. Without --repair or --restore nothing is
+    written.
     A corrupt line in the middle of the log is never dropped: doctor
     shows it and explains the options (restore a backup from
     <home>/backups/ with --restore DAY, or fix the line by hand).
