@@ -65,6 +65,8 @@ GROUPS = [
      "logs and checkpoints)"),
     (r"^fuzz: config", "Fuzz: config loader (random text, TOML, bytes)"),
     (r"^fuzz: .*import", "Fuzz: import (reader, plan + dry run, the command)"),
+    (r"^fuzz: backups", "Fuzz: daily backups over random days of appends, torn writes, hand "
+     "edits, truncations and restores (every kept day restores byte-identical)"),
 ]
 
 

@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from reliability_helpers import D0, T0, build_history, fingerprint, tally
 
 from flashprep import backup
@@ -397,3 +399,74 @@ def test_a_last_event_without_its_newline_is_backed_up_and_counted_once(home: Pa
     log.write_bytes(b"\n".join(lines))
     with pytest.raises(HistoryError, match=r"reviews\.jsonl:7: corrupt event"):
         History.open(home, write=True, backup_day=DAY + timedelta(days=2))
+
+
+# One study day of a random history: what happens to the log after the day's first write.
+DAY_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), st.integers(0, 4)),
+        st.tuples(st.just("torn"), st.integers(1, 40)),
+        st.tuples(st.just("edit"), st.integers(0, 10_000)),
+        st.tuples(st.just("truncate"), st.integers(0, 10_000)),
+        st.tuples(st.just("restore"), st.integers(0, 6)),
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=int(os.environ.get("FLASHPREP_FUZZ_EXAMPLES", "150")) // 5 or 1,
+          deadline=None, derandomize=not os.environ.get("FLASHPREP_FUZZ_RANDOM"),
+          suppress_health_check=[HealthCheck.too_slow])
+@given(days=st.lists(DAY_OPS, min_size=1, max_size=11), chunk=st.sampled_from([64, 300, 1 << 22]))
+def test_every_kept_day_restores_to_the_log_as_it_was_whatever_happened(
+    days: list[list[tuple[str, int]]], chunk: int
+) -> None:
+    """Random days of appends, torn writes, hand edits, truncations and restores: each
+    kept day restores to the exact bytes its first write saw, and nothing is refused."""
+    import tempfile
+
+    from flashprep import restore
+
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(backup, "CHUNK", chunk)
+        home = Path(tmp) / "home"
+        log = home / "reviews.jsonl"
+        write_on(home, D0 - timedelta(days=1), n=3)
+        seen: dict[str, bytes] = {}
+
+        def write(day: date, card: str, n: int = 1) -> None:
+            before = log.read_bytes()
+            if write_on(home, day, card=card, n=n).backup is not None:
+                seen[day.isoformat()] = before  # (a day whose first write met an empty log
+                # is backed up by its next writer)
+
+        for n, ops in enumerate(days):
+            day = D0 + timedelta(days=n)
+            write(day, f"c{n}")
+            for op, arg in ops:
+                lines = log.read_bytes().splitlines(keepends=True)
+                whole = [i for i, line in enumerate(lines) if line.endswith(b"\n")]
+                if op == "append" and arg:
+                    write(day, f"a{n}", arg)
+                elif op == "torn":
+                    log.write_bytes(log.read_bytes() + b'{"v":1,"id":"x' + b"y" * arg)
+                elif op == "edit" and whole:
+                    i = whole[arg % len(whole)]
+                    event = json.loads(lines[i])
+                    event["duration_ms"] = event.get("duration_ms", 0) + 10 ** (arg % 5) + 1
+                    lines[i] = json.dumps(event, separators=(",", ":")).encode() + b"\n"
+                    log.write_bytes(b"".join(lines))
+                    (home / "state.json").unlink(missing_ok=True)
+                elif op == "truncate" and lines:
+                    log.write_bytes(b"".join(lines[: arg % len(lines)]))
+                    (home / "state.json").unlink(missing_ok=True)
+                elif op == "restore":
+                    kept = [p.name for p in list_backups(home)]
+                    if kept:
+                        restore.restore(home, kept[arg % len(kept)], T0)
+            kept = [p.name for p in list_backups(home)]
+            assert len(kept) <= 7
+            for d in kept:
+                assert restored_bytes(home, d) == seen[d], (d, ops)
+    tally("fuzz: backups, random days of appends, torn writes, edits, truncations, restores "
+          "(examples)", 1)
