@@ -3,7 +3,7 @@
     python benchmarks/bench.py                      # every scale, writes benchmarks/RESULTS.md
     python benchmarks/bench.py --scales typical     # one scale
     python benchmarks/bench.py --make-home DIR --cards 5000 --reviews 100000
-    python benchmarks/bench.py --backup             # the daily backup at huge (Markdown)
+    python benchmarks/bench.py --backup             # the daily backup at huge: RESULTS-backup.md
 
 A home is built in flashprep's own formats: user decks of synthetic cards in
 `<home>/decks/` beside the bundled decks, a review log made by replaying years
@@ -989,6 +989,7 @@ def backup_case(info: HomeInfo, days: int = 8, per_day: int = 200) -> str:
                 inodes[(st.st_dev, st.st_ino)] = st.st_size
         return sum(inodes.values())
 
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     reads = [plain_read() for _ in range(3)]
     first_day = date.fromisoformat(info.now[:10])
     opens: list[float] = []
@@ -1033,7 +1034,8 @@ def backup_case(info: HomeInfo, days: int = 8, per_day: int = 200) -> str:
         f"{len(reads)}).",
         f"- After {days + 1} study days ({kept} kept): backups take "
         f"{rows[-1][3] / rows[-1][4]:.2f}x the log (target <= 1.2x).",
-        f"- {per_day} answers appended per day, in one write.",
+        f"- {per_day} answers appended per day, in one write. Load average before the run: "
+        f"{load} ({os.cpu_count()} CPUs); `python benchmarks/bench.py --backup --reuse`.",
     ]
     return "\n".join(out) + "\n"
 
@@ -1059,7 +1061,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Keep homes already built with the same parameters.")
     parser.add_argument("--no-anki", action="store_true", help="Skip the Anki baseline.")
     parser.add_argument("--backup", action="store_true",
-                        help="Only measure the daily backup at huge (prints Markdown).")
+                        help="Only measure the daily backup at huge "
+                        "(writes benchmarks/RESULTS-backup.md).")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md",
                         help="Where to write the report (default: benchmarks/RESULTS.md).")
     args = parser.parse_args(argv)
@@ -1078,7 +1081,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[huge] making the home ({extra} cards, {reviews} reviews)")
             args.workdir.mkdir(parents=True, exist_ok=True)
             info = make_home(home, extra, reviews)
-        print(backup_case(info))
+        report = backup_case(info)
+        (ROOT / "benchmarks" / "RESULTS-backup.md").write_text(report, encoding="utf-8")
+        print(report)
         return 0
 
     started = time.perf_counter()

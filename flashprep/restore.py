@@ -1,11 +1,11 @@
 """Reading the daily backups back: `flashprep doctor --restore DAY` and the list of days.
 
-A day's log is rebuilt from its chain (flashprep.backup): the base's parts, then each
+A day's log is rebuilt from its chain (flashprep.backupfiles): the base's parts, then each
 later day's parts from where that day builds on, each part checked whole against its
 CRC-32 and the result against the day's; an old-style day is its reviews.jsonl copy.
 `restore` writes it beside the log and renames it over the log under the writer lock,
-after keeping the log it replaces (never deleting it), and removes the files derived
-from the log so they are rebuilt.
+after keeping the log it replaces (never deleting it), removes the files derived
+from the log, and rebuilds state.json.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any, BinaryIO
 from flashprep.backupfiles import (
     DAY_RE,
     DERIVED,
-    LOG_NAME,
     MANIFEST,
     OLD_FILES,
     PART_RE,
@@ -34,12 +33,13 @@ from flashprep.backupfiles import (
 )
 from flashprep.errors import HistoryError, InputError
 from flashprep.fsutil import describe_os_error, file_mode, fsync_dir
+from flashprep.history import LOG_NAME
 
 
 @dataclass
 class BackupInfo:
     day: str
-    kind: str  # "base", "incremental", "full copy" (old-style), "not usable"
+    kind: str  # "base", "incremental on <day>", "full copy" (old-style), "not usable"
     size: int | None  # the restored log's bytes
     events: int | None
     stored: int  # bytes of the files in the folder

@@ -59,7 +59,7 @@ def render_restore(report: dict[str, Any]) -> str:
     if report["removed"]:
         out.append(f"removed {' and '.join(report['removed'])} (derived from the log)")
     if report["rebuilt"] is not None:
-        out.append(f"rebuilt state.json from the restored log ({report['rebuilt']} cards)")
+        out.append(f"rebuilt state.json from the restored log ({report['rebuilt']:,} cards)")
     if report["rebuild_error"]:
         out.append(f"state.json was not rebuilt: {report['rebuild_error']}")
     return "\n".join(out)
