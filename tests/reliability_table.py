@@ -51,6 +51,8 @@ GROUPS = [
      "nothing changed)"),
     (r"^restore of each kept day", "`doctor --restore` of each of 7 kept days after 10 study "
      "days (byte-identical; the replaced log kept)"),
+    (r"^restore interrupted", "`doctor --restore` failing at the rename (ENOSPC; the log as it "
+     "was)"),
     (r"^failed append", "Append fails: ENOSPC, EACCES, EIO at write, partial write, fsync"),
     (r"^failed state\.json replace", "state.json replace fails: ENOSPC, EACCES at fsync, "
      "rename"),

@@ -226,3 +226,50 @@ def test_a_backup_with_a_torn_last_line_is_restored_with_it(cli, home: Path) -> 
     assert log.read_bytes() == with_torn  # byte for byte, the torn line too
     h = History.open(home)
     assert h.states == replay(log) and h.replayed == 0
+
+
+def test_a_lost_log_comes_back_from_its_backup(cli, home: Path) -> None:
+    import json
+
+    build_history(home, days=2, cards=3)
+    with History.open(home, write=True, backup_day=date(2026, 3, 20)):
+        pass
+    data = (home / "reviews.jsonl").read_bytes()
+    (home / "reviews.jsonl").unlink()
+    assert cli("status").exit_code == 2  # state.json records events the log no longer has
+    r = cli("doctor", "--restore", "2026-03-20", "--json")
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)
+    assert (report["restored"], report["events"], report["bytes"], report["kept"]) == (
+        "2026-03-20", 6, len(data), None
+    )
+    assert (home / "reviews.jsonl").read_bytes() == data
+    assert cli("status").exit_code == 0
+
+
+def test_a_restore_that_fails_at_the_rename_leaves_the_log_as_it_was(
+    cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    build_history(home, days=2, cards=3)
+    with History.open(home, write=True, backup_day=date(2026, 3, 20)):
+        pass
+    build_history(home, days=1, cards=2)
+    log = home / "reviews.jsonl"
+    before, states = log.read_bytes(), History.open(home).states
+
+    def full(src, dst):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "replace", full)
+        r = cli("doctor", "--restore", "2026-03-20")
+    assert r.exit_code == 2
+    assert r.stderr == f"flashprep: error: cannot restore {log}: No space left on device\n"
+    assert log.read_bytes() == before
+    assert History.open(home).states == states  # state.json went: it is rebuilt the same
+    assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
+    tally("restore interrupted at the rename (ENOSPC, via monkeypatch)", 1, 0,
+          len(before.splitlines()))
