@@ -470,3 +470,23 @@ def test_every_kept_day_restores_to_the_log_as_it_was_whatever_happened(
                 assert restored_bytes(home, d) == seen[d], (d, ops)
     tally("fuzz: backups, random days of appends, torn writes, edits, truncations, restores "
           "(examples)", 1)
+
+
+def test_without_hard_links_the_fold_copies_and_the_days_still_restore(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src, dst):  # type: ignore[no-untyped-def]
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))  # FAT, some network shares
+
+    monkeypatch.setattr(os, "link", no_links)
+    write_on(home, D0, n=200)
+    logs = {}
+    for n in range(1, 10):
+        day = D0 + timedelta(days=n)
+        logs[day.isoformat()] = (home / "reviews.jsonl").read_bytes()
+        write_on(home, day, card=f"card-{n}", n=20)
+    kept = [p.name for p in list_backups(home)]
+    assert kept == sorted(logs)[-7:]
+    for d in kept:
+        assert restored_bytes(home, d) == logs[d]
+    assert stored_bytes(home / "backups") <= 1.2 * (home / "reviews.jsonl").stat().st_size
