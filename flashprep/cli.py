@@ -111,13 +111,20 @@ def workspace(ctx: typer.Context) -> Workspace:
     return ws
 
 
+def _is_tty(stream: Any) -> bool:
+    # Not flashprep.ui.plain.is_tty: that module pulls in the review session, and every
+    # command opens the history through here.
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def open_history(ws: Workspace, *, write: bool = False) -> Any:
     """Open the history, print its warnings, and on a terminal show a bar while a long log
     is indexed (a first run on an old home, or a deleted index)."""
-    from flashprep.ui.plain import is_tty
-
     bar = None
-    if is_tty(sys.stderr):
+    if _is_tty(sys.stderr):
         from flashprep.ui.progress import IndexBar
 
         bar = IndexBar()

@@ -10,7 +10,8 @@ Checks, each a Finding (ok / warning / problem):
              problem, since it may be the only record of some answers;
 * decks    - every deck file loads (the deck cache is not used, so nothing is written);
 * orphans  - events for cards that are in no loaded deck: reported, always kept;
-* backups  - which days `<home>/backups/` holds;
+* backups  - which days `<home>/backups/` holds, each read back and checked against
+             its checksums (flashprep.restore);
 * session  - whether a flashprep session holds the writer lock right now;
 * config   - config.toml is valid (every other command refuses to run if not).
 
@@ -20,7 +21,8 @@ log, and rebuilds the index from the whole log. It never deletes or rewrites a c
 log. A corrupt line in the MIDDLE of the log (or a complete last line that does
 not parse) is not repaired: it may be an answer, and only a person can tell
 whether to restore a backup or fix the line by hand, so doctor explains both
-options, shows the line, and names the newest backup whose log parses.
+options, shows the line, and names the newest backup that reads back cleanly, to
+put back with `flashprep doctor --restore DAY` (flashprep.restore).
 
 Nothing here prints; the command in flashprep.commands.doctor renders the report.
 """
@@ -138,8 +140,17 @@ def _preview(raw: bytes, width: int = 70) -> str:
     return repr(text if len(text) <= width else text[:width] + "...")
 
 
-def _backup_events(folder: Path) -> int | None:
-    """Events in a backup's log, or None if it has none or it does not parse."""
+def _backup_events(home: Path, folder: Path) -> int | None:
+    """Events in a day's backup, or None if it does not read back cleanly (an incremental
+    one: its checksums; an old-style copy: its log parses)."""
+    from flashprep.backupfiles import Unusable, read_manifest
+    from flashprep.restore import describe_day
+
+    try:
+        if read_manifest(folder) is not None:
+            return describe_day(home, folder.name, verify=True).events
+    except (Unusable, OSError):
+        return None
     scan = scan_log(folder / LOG_NAME)
     if not scan.exists or not scan.clean:
         return None
@@ -147,16 +158,17 @@ def _backup_events(folder: Path) -> int | None:
 
 
 def _restore_option(home: Path) -> str:
-    """Point at the newest backup whose log parses cleanly."""
+    """Point at the newest backup that reads back cleanly."""
     for folder in reversed(list_backups(home)):
-        n = _backup_events(folder)
+        n = _backup_events(home, folder)
         if n is not None:
             return (
-                f"restore the newest good backup: rename {LOG_NAME} in {home} to "
-                f"{LOG_NAME}.bad (keep it), then copy {folder / LOG_NAME} ({n} events) "
-                f"into {home}; answers given after {folder.name} are not in it"
+                f"restore the newest good backup: flashprep doctor --restore {folder.name} "
+                f"({n} events) puts back {LOG_NAME} as it was then and keeps the current one "
+                f"as {LOG_NAME}.before-restore-<time>; answers given after {folder.name} are "
+                "not in it"
             )
-    return f"no backup in {backups_dir(home)} has a log that parses"
+    return f"no backup in {backups_dir(home)} reads back cleanly"
 
 
 def check_log(home: Path, scan: LogScan) -> list[Finding]:
@@ -166,6 +178,7 @@ def check_log(home: Path, scan: LogScan) -> list[Finding]:
     if not scan.exists:
         return [Finding("log", OK, f"{path}: no history yet")]
     out: list[Finding] = []
+    restore = _restore_option(home) if scan.corrupt else ""
     for lineno, version in scan.newer[:1]:
         out.append(Finding(
             "log", PROBLEM,
@@ -178,7 +191,7 @@ def check_log(home: Path, scan: LogScan) -> list[Finding]:
             "log", PROBLEM,
             f"{path}:{lineno}: corrupt event ({reason}); the line is {_preview(raw)}",
             "the file was left as it is, and --repair does not touch a complete line (it may "
-            f"be an answer). Options: (1) {_restore_option(home)}; (2) open {path} in an "
+            f"be an answer). Options: (1) {restore}; (2) open {path} in an "
             f"editor and fix line {lineno}, or move it to another file to drop that one "
             "event (each event holds its card's whole state, so later events are unaffected)",
         ))
@@ -331,12 +344,22 @@ def check_orphans(scan: LogScan, cards: set[str] | None, decks_ok: bool) -> list
 
 
 def check_backups(home: Path) -> list[Finding]:
-    days = list_backups(home)
+    from flashprep.restore import describe
+
+    days = describe(home, verify=True)
     if not days:
         return [Finding("backups", OK, f"{backups_dir(home)}: none yet (made before the first "
                                        "write of each study day)")]
-    return [Finding("backups", OK, f"{backups_dir(home)}: {len(days)} day(s), "
-                                   f"{days[0].name} to {days[-1].name}")]
+    out = [Finding(
+        "backups", WARNING, f"{backups_dir(home)}/{d.day} cannot be restored: {d.problem}",
+        "the other days are not affected; it goes when it is pruned",
+    ) for d in days if d.problem]
+    stored = sum(d.stored for d in days)
+    names = ", ".join(d.day for d in days)
+    out.append(Finding("backups", OK, f"{backups_dir(home)}: {len(days)} day(s) ({names}), "
+                                      f"{stored:,} bytes; flashprep doctor --restore DAY puts "
+                                      "one back"))
+    return out
 
 
 def lock_holder(home: Path) -> str | None:

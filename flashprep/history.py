@@ -13,8 +13,9 @@ Rules:
 * a log that is missing or shorter than the index (or an older flashprep's state.json)
   records is refused, not rebuilt from: the index may then be the only record of some
   answers; `flashprep doctor` explains the options;
-* the first writer of each study day checks the log and backs it up before changing
-  anything (flashprep.backup).
+* the first writer of each study day checks the log's bytes against the checksums of
+  the backups, and backs up what was appended since, into `<home>/backups/<day>/`,
+  before changing anything (flashprep.backup).
 Readers never wait for a writer; a reader that finds the index behind the log brings it
 up to date only when no writer holds the lock, and otherwise works from memory.
 """
@@ -319,18 +320,13 @@ class History:
             self._check_log_not_lost(offset, lines, path)
 
     def _backup(self, day: date) -> None:
-        """The day's backup; a failure is a warning, since the log stays safe without it."""
-        from flashprep.backup import backups_dir, daily_backup
+        """The day's check and backup (flashprep.backup): the log's bytes are checked
+        against the backups' checksums, so a line damaged in place in the indexed part is
+        refused, and what was appended since the last backup is copied. A failed copy is a
+        warning, since the log stays safe without it."""
+        from flashprep.backup import daily_backup
 
-        if not (backups_dir(self.home) / day.isoformat()).exists() and self.offset > 0:
-            # Once a day, read the whole log, not just the tail past the index: a line
-            # damaged in place is then found (and refused) while older backups without
-            # the damage are still kept.
-            eventlog.scan(self.log_path)
-        try:
-            self.backup = daily_backup(self.home, day)
-        except HistoryError as exc:
-            self.warnings.append(f"{exc}; continuing without today's backup")
+        self.backup = daily_backup(self.home, day, self.warnings)
 
     def _open_for_append(self) -> None:
         self._log = eventlog.Appender(self.log_path)

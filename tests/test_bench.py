@@ -85,3 +85,16 @@ def test_make_home_from_the_command_line(tmp_path: Path) -> None:
     assert "20 review events" in out.stdout
     meta = json.loads((tmp_path / "h" / "bench.json").read_text())
     assert meta["reviews"] == 20 and meta["extra_cards"] == 5
+
+
+def test_the_backup_case_runs_on_a_copy_and_reports_the_ratio(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    info = bench.make_home(tmp_path / "home", 30, 400)
+    before = sorted(p.name for p in info.home.iterdir())
+    report = bench.backup_case(info, days=2, per_day=5)
+    assert "| study day | check + backup |" in report
+    assert report.count("\n| 20") == 3  # the first backup and two study days
+    assert "backups take" in report and "target <= 1.2x" in report
+    assert sorted(p.name for p in info.home.iterdir()) == before  # the home is untouched
+    assert not (tmp_path / "home-backup-case").exists()

@@ -10,6 +10,7 @@ import pytest
 from reliability_helpers import build_history, fingerprint, index_bytes, log_ids, put_index
 
 from flashprep.history import History, replay
+from flashprep.restore import restored_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +96,7 @@ def test_a_torn_last_line_is_set_aside_by_repair(cli, home: Path) -> None:
            "into reviews.jsonl.torn" in r.stdout
     assert log.read_bytes() == good
     assert (home / "reviews.jsonl.torn").read_bytes() == torn + b"\n"
-    assert (home / "backups" / "2026-03-10" / "reviews.jsonl").read_bytes() == good + torn
+    assert restored_bytes(home, "2026-03-10") == good + torn
 
 
 def edited_index(home: Path, sql: str) -> None:
@@ -177,7 +178,7 @@ def test_a_log_shorter_than_the_index_is_refused_explained_and_repaired(
     assert code == 2
     assert by["index"][0]["level"] == "problem"
     fix = by["index"][0]["fix"]
-    assert f"copy {home / 'backups' / '2026-03-12' / 'reviews.jsonl'} (6 events)" in fix
+    assert "flashprep doctor --restore 2026-03-12 (6 events) puts back" in fix
     assert "--repair rebuilds the index from the log as it is" in fix
     r = cli("doctor", "--repair")
     assert r.exit_code == 0
@@ -213,7 +214,7 @@ def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> 
     assert f["message"] == (
         f"{log}:2: corrupt event (no event id); the line is '{{\"v\":1,\"card_id\":\"x\"}}'"
     )
-    assert f"copy {home / 'backups' / '2026-03-13' / 'reviews.jsonl'} (4 events)" in f["fix"]
+    assert "flashprep doctor --restore 2026-03-13 (4 events) puts back" in f["fix"]
     assert "answers given after 2026-03-13 are not in it" in f["fix"]
     assert "fix line 2, or move it to another file" in f["fix"]
     r = cli("doctor", "--repair")
@@ -222,12 +223,19 @@ def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> 
                              "above.\n")
     assert fingerprint(home) == before
     # Following option (1) as written gives a history that loads, with nothing thrown away.
-    backup = home / "backups" / "2026-03-13"
-    (home / "reviews.jsonl").rename(home / "reviews.jsonl.bad")
-    (home / "reviews.jsonl").write_bytes((backup / "reviews.jsonl").read_bytes())
-    assert History.open(home).states == replay(backup / "reviews.jsonl")
+    r = cli("doctor", "--restore", "2026-03-13")
+    assert r.exit_code == 0, r.output
+    kept = home / "reviews.jsonl.before-restore-20260310T090000"
+    assert r.stdout == (
+        f"restored {home}/reviews.jsonl as it was at the backup of 2026-03-13 (4 events, "
+        f"{len(log.read_bytes()):,} bytes)\nkept the log it replaced as {kept}\n"
+        "removed cache/ (derived from the log)\n"
+        "rebuilt the index from the restored log (2 cards)\n"
+    )
+    assert log.read_bytes() == restored_bytes(home, "2026-03-13")
+    assert History.open(home).states == replay(log)
     assert findings(cli)[0] == 0
-    assert (home / "reviews.jsonl.bad").read_bytes() == before_bytes
+    assert kept.read_bytes() == before_bytes
 
 
 def test_orphaned_events_are_reported_and_kept(cli, home: Path, mini_decks: Path) -> None:

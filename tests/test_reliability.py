@@ -408,8 +408,10 @@ def damage_cases(good: bytes) -> list[tuple[str, bytes | None, bytes | None]]:
     cases: list[tuple[str, bytes | None, bytes | None]] = [
         ("deleted", None, None), ("empty", b"", None),
     ]
+    # Every 61st byte of the header page (the schema and page size live there), then
+    # every page boundary and the middle of every page.
     cases += [(f"truncated at byte {n}", good[:n], None)
-              for n in sorted({*range(1, 200, 37), *range(page, len(good), page // 2)})]
+              for n in sorted({*range(1, page, 61), *range(page, len(good), page // 2)})]
     cases += [
         ("garbage bytes", bytes(range(256)) * 64, None),
         ("NUL bytes", b"\x00" * 8192, None),
@@ -542,7 +544,45 @@ def test_a_line_damaged_inside_the_indexed_part_is_caught_by_the_daily_check(
     assert r.exit_code == 2
     assert r.stderr.startswith(f"flashprep: error: {log}:3: corrupt event (")
     assert fingerprint(home) == before
-    tally("line damaged inside the indexed part (found by the daily check)", 1)
+    tally("line damaged inside the indexed part (no backup yet: found by the first "
+          "backup's full read)", 1)
+
+
+@pytest.mark.parametrize("chunk", [None, 64], ids=["4 MiB marks", "a mark per line"])
+def test_a_line_damaged_in_place_after_its_backup_is_caught_by_the_checksums(
+    home: Path, monkeypatch: pytest.MonkeyPatch, chunk: int | None
+) -> None:
+    """The daily check decodes nothing it backed up before, yet still finds bit rot there."""
+    from datetime import date
+
+    from flashprep import backup
+
+    if chunk:
+        monkeypatch.setattr(backup, "CHUNK", chunk)
+    events = build_history(home, days=3, cards=4)
+    with History.open(home, write=True, backup_day=date(2026, 3, 20)):
+        pass  # the backup of the 20th: every line so far is in it
+    log = home / "reviews.jsonl"
+    good = log.read_bytes()
+    lines = good.split(b"\n")
+    cases = 0
+    for index in range(len(lines) - 1):
+        bad = list(lines)
+        bad[index] = b"?" + bad[index][1:]  # one byte, in place: same length
+        log.write_bytes(b"\n".join(bad))
+        before = fingerprint(home)
+        with pytest.raises(HistoryError) as exc:
+            History.open(home, write=True, backup_day=date(2026, 3, 21))
+        assert str(exc.value).startswith(f"{log}:{index + 1}: corrupt event (")
+        assert str(exc.value).endswith(CORRUPT_TAIL)
+        assert fingerprint(home) == before
+        cases += 1
+    log.write_bytes(good)
+    with History.open(home, write=True, backup_day=date(2026, 3, 21)) as h:
+        assert h.warnings == [] and h.backup is not None
+    assert replay(log) == expected_states(events)
+    tally(f"line damaged in place after its backup (caught by the checksums, {chunk})",
+          cases, 0, cases * (len(lines) - 2))
 
 
 # ------------------------------------------------------------- disk full, no permission
