@@ -290,7 +290,7 @@ def build_anki(path: Path, info: HomeInfo) -> dict[str, int]:
 
     from anki.collection import AddNoteRequest, Collection
 
-    from flashprep.history import iter_events
+    from flashprep.eventlog import iter_events
 
     if path.exists():
         path.unlink()
