@@ -85,6 +85,7 @@ class History:
         self._tail: eventlog.Tail | None = None
         self._progress: Progress | None = None
         self._may_fix = False  # whether this process may rewrite the index
+        self._changed = False  # states differ from the index's snapshot (see close)
         self._memory: index.Index | None = None  # see `indexed`
         # Appended (line, event, span) that the index does not hold yet (a failed update).
         self._unindexed: list[tuple[int, dict[str, Any], tuple[int, int]]] = []
@@ -218,7 +219,7 @@ class History:
             self._check_legacy_checkpoint()
         if self.index is not None:
             try:
-                rows = self.index.state_rows()
+                rows = self.index.snapshot_rows() or self.index.state_rows()
             except index.IndexDamaged:
                 self._discard_index(f"{index.index_path(self.home)} is damaged")
                 rows = self.index.state_rows() if self.index is not None else {}
@@ -262,6 +263,7 @@ class History:
                 self._tail = part
                 self._persist_tail()
         self.replayed = replayed
+        self._changed = replayed > 0
         self._tail = part if self._may_fix or self.writable else None
         if self._tail is None:
             self._tail = eventlog.Tail([], self.offset, self.lines, part.torn if part else b"",
@@ -391,6 +393,7 @@ class History:
             self._unindexed.append((self.lines, e, span))
         self.offset = spans[-1][0] + spans[-1][1]
         self.last_id = events[-1]["id"]
+        self._changed = True
         known = {k: v for k, v in prev.items() if v is not None}
         # `prev` describes these events only: with older ones waiting, the index reads it.
         self._index_unindexed(known if len(self._unindexed) == len(events) else None)
@@ -444,10 +447,22 @@ class History:
             self._memory.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows)
         return self._memory
 
+    def _store_snapshot(self) -> None:
+        """A writer that changed states leaves their snapshot in the index (best effort)."""
+        idx = self.index
+        if not self._changed or idx is None or idx.offset != self.offset or self._unindexed:
+            return
+        try:
+            idx.store_snapshot(self.states.rows())
+        except Exception:
+            pass  # only the next start's speed depends on it
+
     def close(self) -> None:
         if self._memory is not None:
             self._memory.close()
             self._memory = None
+        if self.writable:
+            self._store_snapshot()
         try:
             if self._log is not None:
                 self._log.close()

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flashprep.decks import Card, Collection
+from flashprep.decks import Collection
 from flashprep.events import ANSWER_KINDS
 from flashprep.schedule import MATURE_DAYS, NEW_CARD, CardState
 
@@ -168,23 +168,24 @@ def retention_figures(ret: Sequence[int]) -> dict[str, Any]:
 
 
 def card_figures(
-    cards: Sequence[Card], states: Mapping[str, CardState], act: Activity, today: date,
+    cards: Sequence[str], states: Mapping[str, CardState], act: Activity, today: date,
     *, extra_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Card states, EF, retention and time over `cards` (a deck or the whole selection).
+    """Card states, EF, retention and time over the card ids `cards` (a deck or the whole
+    selection).
 
     `extra_ids` are cards in no deck whose answers still count in retention and time.
     """
     counts = dict.fromkeys(("new", "learning", "young", "mature", "suspended"), 0)
     leeches = 0
     efs: list[int] = []
-    for c in cards:
-        s = states.get(c.id, NEW_CARD)
+    for cid in cards:
+        s = states.get(cid, NEW_CARD)
         counts[card_bucket(s, today)] += 1
         leeches += s.leech
         if not s.is_new:
             efs.append(s.ef)
-    sums, studied = activity_sums(act, [c.id for c in cards] + list(extra_ids))
+    sums, studied = activity_sums(act, [*cards, *extra_ids])
     return {
         "cards": {"total": len(cards), **counts, "leeches": leeches},
         "ef": ef_figures(efs),
@@ -214,13 +215,13 @@ def time_figures(total_ms: int, answers: int, cards: int) -> dict[str, Any]:
 
 
 def forecast(
-    cards: Sequence[Card], states: Mapping[str, CardState], today: date, days: int
+    cards: Sequence[str], states: Mapping[str, CardState], today: date, days: int
 ) -> dict[str, Any]:
     """Scheduled reviews falling due on each of `days` days from today (today with overdue)."""
     counts = [0] * days
     overdue = 0
-    for c in cards:
-        s = states.get(c.id)
+    for cid in cards:
+        s = states.get(cid)
         if s is None or s.due is None or s.suspended:
             continue
         due = s.due
@@ -254,7 +255,8 @@ def compute(
 ) -> dict[str, Any]:
     """Every figure of `flashprep stats`, JSON-ready. `act` was gathered with the same
     deck scope and window (see `stats_report` for the usual way in)."""
-    cards = collection.select(decks)  # non-draft, in collection order
+    # Card ids only (non-draft, in collection order): no Card object is needed to count.
+    cards = collection.select_ids(decks)
     start = heatmap_start(today)
     span = (today - start).days + 1
     heat = [0] * span
@@ -272,11 +274,11 @@ def compute(
     current, longest = streaks(study, today)
     # Answers of cards that are in no deck any more still happened: without --deck they
     # count in the activity figures (time, retention), never in the card states.
-    orphans = [] if decks else [cid for cid in act.cards if cid not in collection.cards]
+    orphans = [] if decks else [cid for cid in act.cards if cid not in collection.card_decks]
     overall = card_figures(cards, states, act, today, extra_ids=orphans)
-    by_deck: dict[str, list[Card]] = {}
-    for c in cards:
-        by_deck.setdefault(c.deck, []).append(c)
+    by_deck: dict[str, list[str]] = {}
+    for cid in cards:
+        by_deck.setdefault(collection.card_decks[cid], []).append(cid)
     per_deck = []
     for d in collection.decks:
         if d.id in by_deck:

@@ -300,3 +300,22 @@ def test_an_interrupted_rebuild_goes_on_from_where_it_stopped(
     assert 0 < done < 40  # three parts were kept
     h = History.open(home)
     assert h.replayed == 40 - done and h.states == replay(home / "reviews.jsonl")
+
+
+def test_a_writer_leaves_a_snapshot_that_the_next_start_reads(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flashprep import index
+
+    answer_cards(home, ["a", "b"])
+    rows_read: list[int] = []
+    real = index.Index.state_rows
+    monkeypatch.setattr(index.Index, "state_rows",
+                        lambda self: rows_read.append(1) or real(self))
+    h = History.open(home)
+    assert h.states == replay(home / "reviews.jsonl") and rows_read == []  # the snapshot
+    answer_cards(home, ["c"])  # a newer offset: the old snapshot is stale ...
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite", isolation_level=None)) as c:
+        c.execute("UPDATE meta SET value = x'00ff' WHERE key = 'snapshot'")  # ... or damaged
+    h = History.open(home)
+    assert h.states == replay(home / "reviews.jsonl") and rows_read == [1]  # the table
