@@ -39,7 +39,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from flashprep.decks import Card, Collection
+from flashprep.cardmodel import Card, Collection
 from flashprep.errors import InputError
 from flashprep.fsutil import atomic_produce
 

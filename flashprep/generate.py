@@ -603,7 +603,7 @@ class _Existing:
 
 
 def _read_existing(paths: Sequence[Path]) -> dict[str, _Existing]:
-    from flashprep.decks import read_deck_file
+    from flashprep.deckparse import read_deck_file
 
     found: dict[str, _Existing] = {}
     for p in paths:
@@ -710,7 +710,7 @@ def plan_merge(
 
 def _check(text: str, path: Path) -> None:
     """The merged text must still be a valid deck (e.g. no inline `cards = [...]`)."""
-    from flashprep.decks import parse_deck_text
+    from flashprep.deckparse import parse_deck_text
 
     try:
         parse_deck_text(text, path)

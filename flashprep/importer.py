@@ -35,7 +35,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from flashprep.decks import Collection
+from flashprep.cardmodel import Collection
 from flashprep.errors import InputError
 from flashprep.manage import (
     MAX_KEY_POINTS,

@@ -33,15 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from flashprep import schedule, sm2
-from flashprep.decks import (
-    BUNDLED,
-    MAX_KEY_POINTS,
-    USER,
-    Collection,
-    Deck,
-    did_you_mean,
-    user_decks_dir,
-)
+from flashprep.cardmodel import MAX_KEY_POINTS, Collection, Deck, did_you_mean
+from flashprep.decksources import BUNDLED, USER, user_decks_dir
 from flashprep.errors import DeckError, FlashprepError, InputError, UnknownCardError
 from flashprep.events import Kind
 from flashprep.schedule import NEW_CARD, CardState
@@ -357,7 +350,7 @@ def append_cards(
     bytes are kept exactly; the result is parsed before anything is written, so a
     bad card (or an already broken file) writes nothing.
     """
-    from flashprep.decks import parse_deck_text
+    from flashprep.deckparse import parse_deck_text
     from flashprep.fsutil import UnreadableFile, atomic_write_bytes, read_utf8
 
     if not cards:

@@ -45,7 +45,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from flashprep.decks import Card, Collection, did_you_mean
+from flashprep.cardmodel import Card, Collection, did_you_mean
 from flashprep.errors import InputError
 from flashprep.events import Kind
 from flashprep.readiness import CATEGORIES

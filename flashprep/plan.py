@@ -26,7 +26,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flashprep import interview
-from flashprep.decks import BUNDLED, Collection, Deck, bundled_dir
+from flashprep.cardmodel import Collection, Deck
+from flashprep.decksources import BUNDLED, bundled_dir
 from flashprep.schedule import ANSWER_KINDS, NEW, NEW_CARD, REVIEW, CardState
 
 if TYPE_CHECKING:

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from flashprep.decks import Card, Collection
+from flashprep.cardmodel import Card, Collection
 from flashprep.errors import InputError
 from flashprep.schedule import NEW_CARD, CardState
 from flashprep.stats import Activity, activity_sums, rate

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flashprep import sm2
-from flashprep.decks import Card, Collection
+from flashprep.cardmodel import Card, Collection
 from flashprep.history import History
 from flashprep.queue import build_queue, day_counts, next_due
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
@@ -152,7 +152,8 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
 
 def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
     """Every deck problem at once, plus the history's health."""
-    from flashprep.decks import EXTRA, build_collection, check_files, deck_sources, unique_sources
+    from flashprep.decks import build_collection, check_files
+    from flashprep.decksources import EXTRA, deck_sources, unique_sources
     from flashprep.errors import DeckError, FlashprepError
     from flashprep.eventlog import iter_events
 

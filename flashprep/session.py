@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flashprep import clock, schedule
-from flashprep.decks import Card
+from flashprep.cardmodel import Card
 from flashprep.events import Kind, make_event
 from flashprep.interview import CUTOFF_DAYS
 from flashprep.queue import QueueItem, build_queue, due_on, next_due

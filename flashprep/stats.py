@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flashprep.decks import Card, Collection
+from flashprep.cardmodel import Card, Collection
 from flashprep.events import ANSWER_KINDS
 from flashprep.schedule import MATURE_DAYS, NEW_CARD, CardState
 

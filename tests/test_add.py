@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flashprep.decks import bundled_dir
+from flashprep.decksources import bundled_dir
 from flashprep.manage import is_slug, new_card_id, slugify
 
 USER_DECK = """\

@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from reliability_helpers import build_history, fingerprint, index_bytes, put_index, tally
 
 from flashprep.config import load_config, parse_config
-from flashprep.decks import EXTRA, build_collection, parse_deck_text, read_deck_file
+from flashprep.deckparse import parse_deck_text, read_deck_file
+from flashprep.decks import build_collection
+from flashprep.decksources import EXTRA
 from flashprep.errors import FlashprepError
 from flashprep.eventlog import scan
 from flashprep.history import History, replay
@@ -297,7 +299,7 @@ def test_import_reader_on_random_text(text: str, suffix: str) -> None:
 @FUZZ
 @given(st.one_of(csv_bytes, st.binary(max_size=200)))
 def test_import_dry_run_on_random_files_writes_nothing(data: bytes) -> None:
-    from flashprep.decks import Collection
+    from flashprep.cardmodel import Collection
     from flashprep.importer import ParsedFile, plan_import, read_file, run_import
 
     with Scratch() as folder:
@@ -320,7 +322,7 @@ def test_import_dry_run_on_random_files_writes_nothing(data: bytes) -> None:
 def import_runner():  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from flashprep.cli import app
+    from flashprep.main import app
 
     return lambda args, env: CliRunner().invoke(app, args, env=env)
 

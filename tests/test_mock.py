@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from flashprep import mock
-from flashprep.decks import Card, Collection, Deck
+from flashprep.cardmodel import Card, Collection, Deck
 from flashprep.errors import InputError
 from flashprep.schedule import NEW_CARD, CardState
 

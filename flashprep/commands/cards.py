@@ -17,7 +17,7 @@ from flashprep.cli import JsonOpt, app, emit_json, open_history, warn, workspace
 from flashprep.errors import InputError, UnknownCardError
 
 if TYPE_CHECKING:
-    from flashprep.decks import Collection
+    from flashprep.cardmodel import Collection
     from flashprep.manage import Added, Target
     from flashprep.workspace import Workspace
 
@@ -328,7 +328,7 @@ def edit(
 
 def _is_users(ws: Workspace, path: Path) -> bool:
     """A deck file flashprep may open for editing: one in <home>/decks or a --decks dir."""
-    from flashprep.decks import user_decks_dir
+    from flashprep.decksources import user_decks_dir
 
     dirs = [user_decks_dir(ws.home), *ws.deck_dirs]
     folder = path.parent.resolve()

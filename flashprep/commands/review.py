@@ -337,7 +337,7 @@ def review(
     ws = workspace(ctx)
     cards = ws.collection.select(deck or (), tag or (), topics=topic or ())
     if kind is not None:
-        from flashprep.decks import CARD_KINDS
+        from flashprep.cardmodel import CARD_KINDS
         from flashprep.errors import InputError
 
         if kind not in CARD_KINDS:
