@@ -16,7 +16,7 @@ import pytest
 from flashprep.cardmodel import Card
 from flashprep.decks import build_collection, check_files
 from flashprep.decksources import BUNDLED, bundled_dir
-from flashprep.generate import BEHAVIORAL, parse_syllabus
+from flashprep.syllabus import BEHAVIORAL, parse_syllabus
 
 DECKS = Path(__file__).resolve().parents[1] / "decks"
 CATEGORY_TAGS = {

@@ -285,7 +285,7 @@ csv_bytes = csv_text.map(lambda t: t.encode("utf-8"))
 @FUZZ
 @given(st.one_of(csv_text, st.text(max_size=200)), st.sampled_from([".csv", ".tsv", ".txt"]))
 def test_import_reader_on_random_text(text: str, suffix: str) -> None:
-    from flashprep.importer import ParsedFile, read_text
+    from flashprep.importfile import ParsedFile, read_text
 
     result = outcome(lambda: read_text(text, Path("notes" + suffix)))
     if isinstance(result, ParsedFile):
@@ -300,7 +300,8 @@ def test_import_reader_on_random_text(text: str, suffix: str) -> None:
 @given(st.one_of(csv_bytes, st.binary(max_size=200)))
 def test_import_dry_run_on_random_files_writes_nothing(data: bytes) -> None:
     from flashprep.cardmodel import Collection
-    from flashprep.importer import ParsedFile, plan_import, read_file, run_import
+    from flashprep.importer import plan_import, run_import
+    from flashprep.importfile import ParsedFile, read_file
 
     with Scratch() as folder:
         path = folder / "notes.txt"
@@ -396,7 +397,7 @@ def test_crafted_log_lines_are_corrupt_events(tmp_path: Path, line: bytes, reaso
 
 
 def test_an_import_column_header_past_the_last_column_is_an_error() -> None:
-    from flashprep.importer import read_text
+    from flashprep.importfile import read_text
 
     with pytest.raises(FlashprepError) as exc:
         read_text("#deck column:3\nfront,back\n", Path("notes.csv"))

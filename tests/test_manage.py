@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from flashprep.cardfiles import new_card_id
 from flashprep.decksources import bundled_dir
-from flashprep.manage import new_card_id
 
 
 @pytest.fixture(autouse=True)
@@ -457,7 +457,7 @@ def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path
 
     from flashprep.cardmodel import Card, Collection, Deck
     from flashprep.decksources import BUNDLED
-    from flashprep.manage import prepare_edit
+    from flashprep.editor import prepare_edit
 
     source = str(tmp_path / "b.toml")
     card = Card(
@@ -483,7 +483,7 @@ def test_the_copy_of_a_bundled_exercise_keeps_its_exercise_keys(home: Path, tmp_
     from flashprep.cardmodel import Card, Collection, Deck
     from flashprep.deckparse import read_deck_file
     from flashprep.decksources import BUNDLED
-    from flashprep.manage import prepare_edit
+    from flashprep.editor import prepare_edit
 
     source = str(tmp_path / "b.toml")
     card = Card("b-sql", "b", "F?", "B.", path=source, line=5, kind="sql", dataset="shop",

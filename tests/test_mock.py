@@ -342,7 +342,7 @@ def test_past_mocks_group_and_order() -> None:
 
 
 def test_an_undo_applies_a_later_reschedule_again() -> None:
-    from flashprep.manage import _replay_after
+    from flashprep.cardactions import _replay_after
 
     before = CardState(interval=20, repetitions=4, due=DAY + timedelta(days=12))
     moved = {

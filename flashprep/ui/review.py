@@ -268,8 +268,8 @@ class RichReview:
         import tempfile
         from pathlib import Path
 
+        from flashprep.editor import run_editor
         from flashprep.errors import FlashprepError
-        from flashprep.manage import run_editor
 
         suffix = ".sql" if view.card.kind == "sql" else ".py"
         fd, name = tempfile.mkstemp(prefix="flashprep-answer-", suffix=suffix)
