@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from flashprep.commands.review import run_session
 from flashprep.history import History
+from flashprep.reviewing import run_session
 from flashprep.session import QUIT, REVEAL, CardView, Session
 
 

@@ -116,8 +116,8 @@ def run_mock(
     reschedule: bool,
 ) -> tuple[list[Answer], dict[str, str]]:
     """Ask every drawn topic (and its follow-up after a weak answer) until done or stopped."""
-    from flashprep.commands.review import deferred_interrupt
     from flashprep.mock import Answer, follow_up, needs_follow_up, question_for
+    from flashprep.reviewing import deferred_interrupt
 
     answers: list[Answer] = []
     moved: dict[str, str] = {}
