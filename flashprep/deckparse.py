@@ -9,6 +9,7 @@ them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def _key_line(text: str, start: int, key: str) -> int:
     return start
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: Mapping[str, Any]) -> str:
     loc = list(err["loc"])
     if len(loc) >= 2 and loc[0] in ("cards", "checklist") and isinstance(loc[1], int):
         loc = loc[2:]  # the table and index are already named by the caller
@@ -128,7 +129,7 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
                 raise DeckError(f"{kind} [deck] table", path) from None
         raise DeckError(where + _describe(err), path, line) from None
     headers = lines["cards"]
-    cards = []
+    cards: list[dict[str, Any]] = []
     for i, c in enumerate(model.cards):
         cards.append(
             {
@@ -152,12 +153,14 @@ def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
             }
         )
     seen: dict[str, int] = {}
-    for c in cards:
-        if c["id"] in seen:
+    for row in cards:
+        if row["id"] in seen:
             raise DeckError(
-                f"duplicate card id {c['id']!r} (also at line {seen[c['id']]})", path, c["line"]
+                f"duplicate card id {row['id']!r} (also at line {seen[row['id']]})",
+                path,
+                row["line"],
             )
-        seen[c["id"]] = c["line"]
+        seen[row["id"]] = row["line"]
     return {
         "deck": model.deck.model_dump(),
         "cards": cards,

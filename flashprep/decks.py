@@ -171,7 +171,7 @@ class _CachedRows:
         except Exception:
             rows = None
         if _rows_match(rows, ids):
-            return rows  # type: ignore[no-any-return]
+            return rows
         rows = DeckFile.from_parsed(read_deck_file(path)).rows()
         if tuple(r[_ID] for r in rows) != ids:
             raise DeckError("the file changed while flashprep read it; run the command again",
@@ -423,7 +423,8 @@ def _card_objects(files: Sequence[tuple[Path, str, DeckFile]], parts: _Parts) ->
             card_id = r[_ID]
             if parts.supplier(card_id) == n:
                 deck_id = parts.card_decks[card_id]
-                cards[card_id] = Card(*r[:d], deck_id, *r[d:p], where, *r[p:])
+                fields = (*r[:d], deck_id, *r[d:p], where, *r[p:])  # in Card's field order
+                cards[card_id] = Card(*fields)
     return cards
 
 

@@ -163,8 +163,8 @@ def read_text(text: str, path: Path) -> ParsedFile:
         if n == 0 and line.startswith("tags:"):
             global_tags += line[5:].split()
         elif line.startswith("#"):
-            key, sep, value = line[1:].partition(":")
-            if sep:
+            key, colon, value = line[1:].partition(":")
+            if colon:
                 key = key.strip().lower()
                 meta[key] = value
                 where[key] = n + 1
@@ -176,13 +176,14 @@ def read_text(text: str, path: Path) -> ParsedFile:
 
     if "separator" in meta:
         value = meta["separator"]
-        sep = SEPARATORS.get(value.strip().lower()) or (value if len(value) == 1 else None)
-        if sep is None:
+        found = SEPARATORS.get(value.strip().lower()) or (value if len(value) == 1 else None)
+        if found is None:
             names = ", ".join(SEPARATORS)
             raise InputError(
                 f"{path}:{where['separator']}: #separator: unknown separator {value!r} "
                 f"(use one of {names}, or a single character)"
             )
+        sep = found
     else:
         sep = _guess_separator(first_data, path)
     if "html" in meta:
@@ -275,13 +276,13 @@ def read_text(text: str, path: Path) -> ParsedFile:
     deck_name = meta.get("deck", "").strip() or None
     parsed = ParsedFile(path, sep, html, deck=deck_name, columns=expected)
     parsed.bad.extend(bad)
-    for line, cells in records:
+    for lineno, cells in records:
         if len(cells) != expected:
             reason = f"wrong column count: {len(cells)}, expected {expected}"
-            parsed.bad.append(BadRow(line, reason))
+            parsed.bad.append(BadRow(lineno, reason))
             continue
         if front_col is None or back_col is None:
-            parsed.bad.append(BadRow(line, "needs at least a front and a back column"))
+            parsed.bad.append(BadRow(lineno, "needs at least a front and a back column"))
             continue
 
         def cell(i: int | None, cells: list[str] = cells) -> str:
@@ -293,22 +294,22 @@ def read_text(text: str, path: Path) -> ParsedFile:
         else:
             front, back = front.strip(), back.strip()
         if not front:
-            parsed.bad.append(BadRow(line, "missing field: the front is empty"))
+            parsed.bad.append(BadRow(lineno, "missing field: the front is empty"))
             continue
         if not back:
-            parsed.bad.append(BadRow(line, "missing field: the back is empty"))
+            parsed.bad.append(BadRow(lineno, "missing field: the back is empty"))
             continue
         points = _key_points(cell(points_col), html)
         if len(points) > MAX_KEY_POINTS:
             reason = f"{len(points)} key points, at most {MAX_KEY_POINTS}"
-            parsed.bad.append(BadRow(line, reason))
+            parsed.bad.append(BadRow(lineno, reason))
             continue
         tags = _tags([*global_tags, *re.split(r"[,\s]+", cell(tags_col))])
         card_id = cell(id_col).strip()
         topic = cell(topic_col).strip()
         parsed.rows.append(
             Row(
-                line=line,
+                line=lineno,
                 front=front,
                 back=back,
                 tags=tags,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from flashprep.events import ANSWER_KINDS, Kind
-from flashprep.schedule import ROW_FIELDS
+from flashprep.schedule import ROW_FIELDS, Row
 from flashprep.sm2 import MIN_EF
 
 INDEX_NAME = "cache/index.sqlite"
@@ -211,7 +211,7 @@ class Index:
 
     # ------------------------------------------------------------ reading
 
-    def state_rows(self) -> dict[str, tuple[Any, ...]]:
+    def state_rows(self) -> dict[str, Row]:
         """Every card's state row (CardState.to_row's layout) by card id; IndexDamaged if
         a row is not one CardState.from_row accepts (the index is checked as it is read,
         so a damaged one is rebuilt, never half used)."""

@@ -379,7 +379,7 @@ def report(
     planned: int = 0,
 ) -> dict[str, Any]:
     """The end-of-mock report, JSON-ready (the shape `flashprep mock --json` prints)."""
-    questions = [
+    questions: list[dict[str, Any]] = [
         {
             "card_id": a.question.card.id,
             "category": a.question.category,
@@ -420,7 +420,7 @@ def report(
 
 def history_report(past: Sequence[PastMock]) -> dict[str, Any]:
     """`flashprep mock --history`: every past mock with its score, and the trend."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     prev: float | None = None
     for m in past:
         score = m.score

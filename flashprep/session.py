@@ -247,7 +247,9 @@ class Session:
         after = schedule.answer(before, grade, day, self.leech_threshold)
         fields: dict[str, Any] = dict(extra or {})
         if self.interview is not None and kind != REDRILL and after.due is not None:
-            after, fields["sm2_due"] = self._capped(item.card_id, after, day), after.due.isoformat()
+            sm2_due = after.due.isoformat()
+            after = self._capped(item.card_id, after, day)
+            fields["sm2_due"] = sm2_due
         duration = None
         if self._shown_at is not None:
             duration = max(0, int((moment - self._shown_at).total_seconds() * 1000))

@@ -278,10 +278,10 @@ def compute(
     for c in cards:
         by_deck.setdefault(c.deck, []).append(c)
     per_deck = []
-    for d in collection.decks:
-        if d.id in by_deck:
-            per_deck.append({"id": d.id, "name": d.name,
-                             **card_figures(by_deck[d.id], states, act, today)})
+    for deck in collection.decks:
+        if deck.id in by_deck:
+            per_deck.append({"id": deck.id, "name": deck.name,
+                             **card_figures(by_deck[deck.id], states, act, today)})
     answers = sum(n for n in act.days.values() if n > 0)
     return {
         "today": today.isoformat(),

@@ -73,7 +73,8 @@ _NUMBERED_RE = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+(.+)$")
 
 def split_row(line: str) -> list[str]:
     """Cells of a table row; a `|` inside a code span or escaped as `\\|` is text."""
-    cells, buf = [], []
+    cells: list[str] = []
+    buf: list[str] = []
     s = line.strip()
     for atom in atoms(s):
         if atom == "|":

@@ -149,7 +149,8 @@ def atoms(text: str) -> Iterator[str]:
 
 def split_questions(cell: str) -> list[str]:
     """Split a must-know cell on commas that are not inside `code` or (parentheses)."""
-    parts, buf = [], []
+    parts: list[str] = []
+    buf: list[str] = []
     depth = 0
     for atom in atoms(cell):
         if atom == "(":
