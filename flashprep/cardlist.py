@@ -5,13 +5,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from flashprep import sm2
 from flashprep.cardmodel import Collection
 from flashprep.schedule import NEW_CARD, CardState
 
 # ----------------------------------------------------------------- listing
+
+
+class CardRow(TypedDict):
+    """One row of `flashprep cards` (and of `cards --json`)."""
+
+    id: str
+    deck: str
+    front: str  # its first non-empty line
+    tags: list[str]
+    status: str  # draft, suspended, leech, buried, new, due or scheduled
+    due: str | None  # ISO date
+    interval: int
+    ef: float
+    repetitions: int
+    lapses: int
+    reviews: int
+    suspended: bool
+    buried_until: str | None  # ISO date, while buried
+    leech: bool
+    draft: bool
+    path: str
+    line: int
 
 
 def _first_line(text: str) -> str:
@@ -33,12 +55,12 @@ def card_rows(
     new: bool = False,
     suspended: bool = False,
     leeches: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[CardRow]:
     """Cards matching every filter given; the state flags (due, new, suspended,
     leeches) match a card that has any one of them."""
     needle = search.casefold() if search else None
     flags = due or new or suspended or leeches
-    rows = []
+    rows: list[CardRow] = []
     for c in col.select(decks, tags, include_drafts=True):
         s = states.get(c.id, NEW_CARD)
         live = not c.draft and not s.suspended and not s.is_buried(today)

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from flashprep.report import StatusReport
     from flashprep.session import Session, Step
 
 
@@ -30,7 +31,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str = ""
     return "\n".join(lines)
 
 
-def render_status(report: dict[str, Any]) -> str:
+def render_status(report: StatusReport) -> str:
     rows = [
         (d["id"], d["due"], d["new"], d["redrill"])
         for d in report["decks"]
