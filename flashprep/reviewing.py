@@ -127,8 +127,7 @@ def run_exercise(
     history (an `attempt` event) before its result is shown.
     """
     from flashprep.exercises.check import suggest_grade
-    from flashprep.session import UNDO
-    from flashprep.ui.plain import RETRY
+    from flashprep.session import RETRY, RUN, UNDO
 
     shown = now()
     tables = exercises.tables(view)
@@ -136,7 +135,7 @@ def run_exercise(
     previous: str | None = None
     while True:
         action, code = ui.exercise(view, session.can_undo(), attempt + 1, tables, previous)
-        if action != "run" or code is None:
+        if action != RUN or code is None:
             return action, {}
         attempt += 1
         previous = code

@@ -41,6 +41,7 @@ from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState, CardSt
 BURY, SUSPEND, UNDO = Kind.BURY, Kind.SUSPEND, Kind.UNDO
 # What a review screen reports besides a grade 0-5 (and BURY, SUSPEND, UNDO).
 REVEAL, QUIT = "reveal", "quit"
+RUN, RETRY = "run", "retry"  # an exercise's code is ready; try it again
 QUEUE_KINDS = (NEW, REVIEW, REDRILL)
 
 

@@ -14,14 +14,12 @@ import select
 import sys
 from typing import Any
 
-from flashprep.session import QUIT, REVEAL, UNDO, CardView, Summary
+from flashprep.session import QUIT, RETRY, REVEAL, RUN, UNDO, CardView, Summary
 from flashprep.ui.card import key_points, markdown
 from flashprep.ui.plain import (
     GRADE_MEANINGS,
     KEYS,
     KIND_LABEL,
-    RETRY,
-    RUN,
     exercise_context,
     summary_rows,
 )
