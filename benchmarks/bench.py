@@ -473,7 +473,7 @@ def flashprep_cmd() -> list[str]:
 
 
 def has_command(name: str) -> bool:
-    from flashprep.cli import app
+    from flashprep.main import app
 
     names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
     return name in names
@@ -576,7 +576,7 @@ def anki_available() -> bool:
 BREAKDOWN = """
 import json, time
 t0 = time.perf_counter()
-import flashprep.cli
+import flashprep.main
 from flashprep.report import status_report
 from flashprep.workspace import Workspace
 t1 = time.perf_counter()

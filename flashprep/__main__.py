@@ -1,3 +1,3 @@
-from flashprep.cli import main
+from flashprep.main import main
 
 main()

@@ -1,4 +1,8 @@
-"""The `flashprep` command line: parse arguments, call the core, render.
+"""The `flashprep` command line's app, its shared helpers, and the core commands.
+
+`app`, `workspace`, `open_history`, `emit_json`, `warn` and `JsonOpt` are what every
+command module in flashprep/commands/ imports from here; this module imports none of
+them (flashprep.main puts the app together and is the console entry point).
 
 This is the one place where a FlashprepError becomes a message on stderr
 ("flashprep: error: ...", one line) and exit code 2. Commands stay thin: they
@@ -252,14 +256,3 @@ def validate(
     if report["errors"]:
         raise typer.Exit(2)
 
-
-def main() -> None:
-    """Console-script entry point."""
-    from flashprep.fastparams import keep_only_invoked
-
-    keep_only_invoked(app, sys.argv[1:], frozenset({"--home", "--decks"}))
-    app()
-
-
-# Commands that live in their own modules register themselves on `app`.
-from flashprep import commands  # noqa: E402,F401

@@ -190,7 +190,7 @@ def edited_config(text: str, path: Path, changes: Mapping[str, Any]) -> str:
     out: list[str] = []
     for line in lines:
         key = _line_key(line)
-        if key in changes:
+        if key is not None and key in changes:
             if changes[key] is not None and key not in done:
                 out.append(f"{key} = {_toml_value(want[key])}\n")
                 done.add(key)

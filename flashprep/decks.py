@@ -1,17 +1,18 @@
 """Decks: where they come from, how they are parsed and checked, and the cache.
 
-Sources are read in this order: the bundled decks (shipped inside the package),
-the user's decks in `<home>/decks/*.toml`, then each `--decks DIR`.
+Sources (flashprep.decksources) are read in this order: the bundled decks (shipped
+inside the package), the user's decks in `<home>/decks/*.toml`, then each `--decks DIR`.
 `FLASHPREP_BUNDLED=0` leaves the bundled decks out (for a user's own decks
 only, and for tests). A card id is
 the card's identity in the history, so it must be unique across every loaded
 deck; a user card may replace a bundled card of the same id only with
 `override = true`.
 
-Parsing a deck file means tomllib plus the pydantic models in
-flashprep.deckschema. Both are slow next to reading a cache, so the parsed,
-validated cards of each file are cached in the home's index (flashprep.index), keyed
-by the file's path, size and mtime; a warm start reads that cache and never imports
+Parsing a deck file (flashprep.deckparse) means tomllib plus the pydantic models
+in flashprep.deckschema (Card, Deck and Collection are in flashprep.cardmodel). Both
+are slow next to reading a cache, so the parsed, validated cards of each file are
+cached in the home's index (flashprep.index), keyed by the file's path, size and
+mtime; a warm start reads that cache and never imports
 pydantic. A changed file is parsed and validated again.
 
 Each file's cache entry has two parts (see the cache section): a head with what every
@@ -25,404 +26,19 @@ or Card layout, or a file that does not load, is a miss and the file is parsed a
 
 from __future__ import annotations
 
-import os
-import re
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property, partial
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from flashprep import __version__
-from flashprep.errors import DeckError, UnknownCardError
+from flashprep.cardmodel import Card, ChecklistItem, Collection, Deck
+from flashprep.deckparse import read_deck_file
+from flashprep.decksources import BUNDLED, EXTRA, USER, deck_sources
+from flashprep.errors import DeckError
 
 CACHE_FORMAT = 5
-BUNDLED, USER, EXTRA = "bundled", "user", "extra"
-MAX_KEY_POINTS = 5  # per card, in every deck file
-CARD_KINDS = ("card", "sql", "python")
-
-
-@dataclass(frozen=True, slots=True)
-class Card:
-    id: str
-    deck: str
-    front: str
-    back: str
-    tags: tuple[str, ...] = ()
-    topic: str | None = None
-    key_points: tuple[str, ...] = ()
-    hint: str | None = None
-    draft: bool = False
-    override: bool = False
-    path: str = ""
-    line: int = 0
-    guid: str | None = None  # the Anki note GUID of an imported card (import dedup)
-    time_limit: int | None = None  # seconds a mock interview gives it (None: --minutes)
-    # Exercises (flashprep.exercises): kind "sql" or "python" asks for code and runs it.
-    kind: str = "card"  # CARD_KINDS
-    dataset: str | None = None  # sql: the dataset id (datasets/<id>.sql)
-    solution: str | None = None  # sql and python: the reference solution
-    ordered: bool = False  # sql: row order matters
-    tests: str | None = None  # python: asserts run after the user's code
-
-    @property
-    def is_exercise(self) -> bool:
-        return self.kind != "card"
-
-
-@dataclass(frozen=True, slots=True)
-class ChecklistItem:
-    id: str
-    item: str
-    topics: tuple[str, ...]
-    tags: tuple[str, ...]
-    deck: str
-
-
-@dataclass(frozen=True)
-class Deck:
-    id: str
-    name: str
-    category: str
-    description: str
-    tags: tuple[str, ...]
-    path: str
-    source: str
-    card_ids: tuple[str, ...] = ()
-    order: int | None = None  # the deck's `order` key, if it has one
-
-
-@dataclass(eq=False)
-class Collection:
-    """Every loaded deck and card, in source order then file order.
-
-    Which cards there are is known at once: `card_decks` (card id -> deck id, in
-    collection order) and `drafts`. The Card objects, which carry the text, are
-    built on the first use of `cards` (from the deck cache's rows; see the cache
-    section below). Selecting, ordering and counting cards by id (`select_ids`,
-    flashprep.queue) needs no Card, so `flashprep status` on 50,000 cards builds
-    none.
-    """
-
-    decks: list[Deck] = field(default_factory=list)
-    checklist: list[ChecklistItem] = field(default_factory=list)
-    card_decks: dict[str, str] = field(default_factory=dict)
-    drafts: frozenset[str] = frozenset()
-    build_cards: Callable[[], dict[str, Card]] = dict  # makes `cards` on first use
-
-    @cached_property
-    def cards(self) -> dict[str, Card]:
-        """Every card by id, in collection order (the keys of `card_decks`)."""
-        return self.build_cards()
-
-    def deck(self, deck_id: str) -> Deck:
-        for d in self.decks:
-            if d.id == deck_id:
-                return d
-        raise UnknownCardError(
-            f"no deck {deck_id!r}" + did_you_mean(deck_id, [d.id for d in self.decks])
-        )
-
-    def card(self, card_id: str) -> Card:
-        try:
-            return self.cards[card_id]
-        except KeyError:
-            raise UnknownCardError(
-                f"no card {card_id!r}" + did_you_mean(card_id, self.cards)
-            ) from None
-
-    def select(
-        self,
-        decks: Sequence[str] = (),
-        tags: Sequence[str] = (),
-        *,
-        topics: Sequence[str] = (),
-        include_drafts: bool = False,
-    ) -> list[Card]:
-        """Cards in any of `decks` (all when empty) carrying any of `tags` (any when empty)
-        and covering any of `topics` (any when empty).
-
-        Unknown deck ids are an error; a tag or topic that matches no card is an error
-        too, since a typo there would silently show an empty queue.
-        """
-        ids = self.select_ids(decks, tags, topics=topics, include_drafts=include_drafts)
-        return [self.cards[card_id] for card_id in ids]
-
-    def select_ids(
-        self,
-        decks: Sequence[str] = (),
-        tags: Sequence[str] = (),
-        *,
-        topics: Sequence[str] = (),
-        include_drafts: bool = False,
-    ) -> list[str]:
-        """The ids of `select`'s cards, in the same order. Builds no Card unless `tags` or
-        `topics` are given (they are read from the cards)."""
-        for d in decks:
-            self.deck(d)
-        wanted_decks = set(decks)
-        wanted_tags = set(tags)
-        if wanted_tags:
-            known = {t for c in self.cards.values() for t in c.tags}
-            for t in tags:
-                if t not in known:
-                    raise UnknownCardError(f"no card has the tag {t!r}" + did_you_mean(t, known))
-        wanted_topics = set(topics)
-        if wanted_topics:
-            known_topics = {c.topic for c in self.cards.values() if c.topic}
-            for t in topics:
-                if t not in known_topics:
-                    raise UnknownCardError(
-                        f"no card has the topic {t!r}" + did_you_mean(t, known_topics)
-                    )
-        # Each filter narrows the ids in collection order; the common case (every deck,
-        # no drafts, no tags) is a plain copy of the ids.
-        ids: Iterable[str] = self.card_decks
-        if wanted_decks:
-            ids = (cid for cid, deck in self.card_decks.items() if deck in wanted_decks)
-        if self.drafts and not include_drafts:
-            ids = (cid for cid in ids if cid not in self.drafts)
-        if wanted_tags:
-            ids = (cid for cid in ids if not wanted_tags.isdisjoint(self.cards[cid].tags))
-        if wanted_topics:
-            ids = (cid for cid in ids if self.cards[cid].topic in wanted_topics)
-        return list(ids)
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return " (did you mean " + ", ".join(repr(c) for c in close) + "?)"
-
-
-# ----------------------------------------------------------------- sources
-
-
-def bundled_dir() -> Path:
-    """The bundled decks: inside the installed package, or decks/ in a source tree."""
-    # The wheel puts them in the package folder (what importlib.resources.files
-    # would return for this regular package, without importing it and zipfile).
-    packaged = Path(__file__).resolve().parent / "decks"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "decks"
-
-
-def user_decks_dir(home: Path) -> Path:
-    return home / "decks"
-
-
-def deck_sources(home: Path, extra_dirs: Sequence[Path] = ()) -> list[tuple[Path, str]]:
-    """(file, source) for every deck file, in load order. Missing --decks dirs are errors."""
-    out: list[tuple[Path, str]] = []
-    dirs = [(user_decks_dir(home), USER)]
-    if os.environ.get("FLASHPREP_BUNDLED", "1") not in ("0", "no", "false"):
-        dirs.insert(0, (bundled_dir(), BUNDLED))
-    for directory, source in dirs:
-        if directory.is_dir():
-            out.extend((p, source) for p in sorted(directory.glob("*.toml")))
-        elif source == USER and directory.exists():
-            # Skipping it would hide every user deck without a word.
-            raise DeckError(
-                f"{directory} is a file, but flashprep keeps your decks in a folder there: "
-                "rename or move that file"
-            )
-    for directory in extra_dirs:
-        directory = Path(directory)
-        if directory.is_file() and directory.suffix == ".toml":
-            out.append((directory, EXTRA))
-            continue
-        if directory.is_file():
-            raise DeckError(f"--decks {directory}: not a folder or a .toml deck file")
-        if not directory.is_dir():
-            raise DeckError(f"--decks {directory}: no such directory")
-        out.extend((p, EXTRA) for p in sorted(directory.glob("*.toml")))
-    return unique_sources(out) if extra_dirs else out
-
-
-def unique_sources(sources: Iterable[tuple[Path, str]]) -> list[tuple[Path, str]]:
-    """`sources` with each file once, where it first appears.
-
-    A file reached twice (`--decks <home>/decks`, one folder given twice, a folder and a
-    file in it) is loaded once, not reported as a duplicate of itself.
-    """
-    seen: set[str] = set()
-    unique = []
-    for p, source in sources:
-        real = os.path.realpath(p)
-        if real not in seen:
-            seen.add(real)
-            unique.append((p, source))
-    return unique
-
-
-# ----------------------------------------------------------------- parsing
-
-_TABLE_RE = re.compile(r"^\s*\[\[\s*(cards|checklist)\s*\]\]\s*(#.*)?$")
-_DECK_RE = re.compile(r"^\s*\[\s*deck\s*\]\s*(#.*)?$")
-
-
-def _table_lines(text: str) -> dict[str, list[int]]:
-    """1-based line numbers of each [[cards]] / [[checklist]] header and [deck]."""
-    found: dict[str, list[int]] = {"cards": [], "checklist": [], "deck": []}
-    for n, line in enumerate(text.splitlines(), start=1):
-        m = _TABLE_RE.match(line)
-        if m:
-            found[m.group(1)].append(n)
-        elif _DECK_RE.match(line):
-            found["deck"].append(n)
-    return found
-
-
-def _key_line(text: str, start: int, key: str) -> int:
-    """The line of `key = ...` at or after line `start` (falls back to `start`)."""
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    lines = text.splitlines()
-    for n in range(start, len(lines) + 1):
-        if n > start and lines[n - 1].lstrip().startswith("["):
-            break
-        if pattern.match(lines[n - 1]):
-            return n
-    return start
-
-
-def _describe(err: dict[str, Any]) -> str:
-    loc = list(err["loc"])
-    if len(loc) >= 2 and loc[0] in ("cards", "checklist") and isinstance(loc[1], int):
-        loc = loc[2:]  # the table and index are already named by the caller
-    elif loc and loc[0] == "deck":
-        loc = loc[1:]
-    named = [p for p in loc if not isinstance(p, int)]
-    name = str(named[-1]) if named else ""
-    kind = err["type"]
-    if kind == "missing":
-        return f"missing field {name!r}"
-    if kind == "extra_forbidden":
-        return f"unknown key {name!r}"
-    if kind == "value_error":
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        return f"{name}: {msg}" if name else msg
-    if kind.endswith("_type"):
-        expected = kind.removesuffix("_type")
-        expected = {"dict": "table", "str": "string", "int": "whole number"}.get(expected, expected)
-        return f"{name} must be a {expected}, got {type(err.get('input')).__name__}"
-    return f"{name}: {err['msg']}" if name else str(err["msg"])
-
-
-def parse_deck_text(text: str, path: Path) -> dict[str, Any]:
-    """Parse and validate one deck file; return its plain, cacheable form."""
-    import tomllib
-
-    from pydantic import ValidationError
-
-    from flashprep.deckschema import DeckFileModel
-
-    # Some Windows editors start UTF-8 files with a byte-order mark, which TOML rejects.
-    text = text.removeprefix("\ufeff")
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        detail = msg[: m.start()].strip() if m else msg
-        if m:
-            raise DeckError(
-                f"invalid TOML: {detail}", path, int(m.group(1)), int(m.group(2))
-            ) from None
-        raise DeckError(f"invalid TOML: {detail}", path) from None
-    except RecursionError:
-        # tomllib recurses into nested arrays and inline tables.
-        raise DeckError("invalid TOML: arrays or tables nested too deeply", path) from None
-    except ValueError:
-        # tomllib raises a plain ValueError for an integer of more than 4300 digits.
-        raise DeckError("invalid TOML: a number is too long", path) from None
-    lines = _table_lines(text)
-    try:
-        model = DeckFileModel.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = err["loc"]
-        line: int | None = None
-        where = ""
-        if len(loc) >= 2 and loc[0] in ("cards", "checklist") and isinstance(loc[1], int):
-            table, index = str(loc[0]), loc[1]
-            headers = lines[table]
-            if index < len(headers):
-                line = headers[index]
-                if len(loc) >= 3:
-                    line = _key_line(text, line, str(loc[2]))
-            item = raw.get(table, [])
-            ident = (
-                item[index].get("id")
-                if isinstance(item, list) and index < len(item) and isinstance(item[index], dict)
-                else None
-            )
-            where = (
-                f"{'card' if table == 'cards' else 'checklist item'} {ident!r}: "
-                if isinstance(ident, str)
-                else f"{table}[{index + 1}]: "
-            )
-        elif loc and loc[0] == "deck":
-            line = lines["deck"][0] if lines["deck"] else None
-            if line is not None and len(loc) >= 2:
-                line = _key_line(text, line, str(loc[1]))
-            where = "[deck] "
-            if len(loc) == 1:
-                kind = "missing" if err["type"] == "missing" else "a bad"
-                raise DeckError(f"{kind} [deck] table", path) from None
-        raise DeckError(where + _describe(err), path, line) from None
-    headers = lines["cards"]
-    cards = []
-    for i, c in enumerate(model.cards):
-        cards.append(
-            {
-                "id": c.id,
-                "front": c.front.strip("\n"),
-                "back": c.back.strip("\n"),
-                "tags": list(c.tags),
-                "topic": c.topic,
-                "key_points": list(c.key_points),
-                "hint": c.hint,
-                "draft": c.draft,
-                "override": c.override,
-                "guid": c.guid,
-                "time_limit": c.time_limit,
-                "line": headers[i] if i < len(headers) else 0,
-                "kind": c.kind,
-                "dataset": c.dataset,
-                "solution": c.solution.strip("\n") if c.solution is not None else None,
-                "ordered": bool(c.ordered),
-                "tests": c.tests.strip("\n") if c.tests is not None else None,
-            }
-        )
-    seen: dict[str, int] = {}
-    for c in cards:
-        if c["id"] in seen:
-            raise DeckError(
-                f"duplicate card id {c['id']!r} (also at line {seen[c['id']]})", path, c["line"]
-            )
-        seen[c["id"]] = c["line"]
-    return {
-        "deck": model.deck.model_dump(),
-        "cards": cards,
-        "checklist": [item.model_dump() for item in model.checklist],
-    }
-
-
-def read_deck_file(path: Path) -> dict[str, Any]:
-    from flashprep.fsutil import UnreadableFile, read_utf8
-
-    try:
-        text = read_utf8(path)
-    except UnreadableFile as exc:
-        raise DeckError(exc.reason, path, exc.line) from None
-    return parse_deck_text(text, path)
-
-
 # ----------------------------------------------------------------- cache
 #
 # Parsed deck files are cached in the home's index (flashprep.index, table `decks`), one
@@ -555,7 +171,7 @@ class _CachedRows:
         except Exception:
             rows = None
         if _rows_match(rows, ids):
-            return rows  # type: ignore[no-any-return]
+            return rows
         rows = DeckFile.from_parsed(read_deck_file(path)).rows()
         if tuple(r[_ID] for r in rows) != ids:
             raise DeckError("the file changed while flashprep read it; run the command again",
@@ -807,7 +423,8 @@ def _card_objects(files: Sequence[tuple[Path, str, DeckFile]], parts: _Parts) ->
             card_id = r[_ID]
             if parts.supplier(card_id) == n:
                 deck_id = parts.card_decks[card_id]
-                cards[card_id] = Card(*r[:d], deck_id, *r[d:p], where, *r[p:])
+                fields = (*r[:d], deck_id, *r[d:p], where, *r[p:])  # in Card's field order
+                cards[card_id] = Card(*fields)
     return cards
 
 

@@ -26,9 +26,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flashprep.plan import Answer
+from flashprep.plan import Answer, card_answers, interview_ahead
+
+if TYPE_CHECKING:
+    from flashprep.workspace import Workspace
 
 MIN_FIT_REVIEWS = 400
 RATING = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}  # grade -> FSRS rating (Again..Easy)
@@ -162,3 +165,16 @@ def forecast_report(
         "long_term_reviews": fit.long_term_reviews,
         "note": fit.reason,
     }
+
+
+def interview_forecast(ws: Workspace, history: Any) -> dict[str, Any] | None:
+    """The recall forecast for the interview day (readiness, stats --html), or None
+    without a date ahead."""
+    when = interview_ahead(ws)
+    if when is None:
+        return None
+    from flashprep.readiness import CATEGORIES
+
+    forecast = forecast_report(ws.collection, card_answers(history.indexed()), when,
+                               categories=CATEGORIES, checklist=ws.collection.checklist)
+    return {"days_left": (when - ws.today()).days, **forecast}

@@ -49,7 +49,7 @@ def file_mode(path: Path) -> int:
 
 def atomic_produce(
     path: Path,
-    produce: Callable[[Path], None],
+    produce: Callable[[Path], object],
     *,
     error: type[FlashprepError] = FlashprepError,
 ) -> int:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from flashprep.events import ANSWER_KINDS, Kind
-from flashprep.schedule import ROW_FIELDS
+from flashprep.schedule import ROW_FIELDS, Row
 from flashprep.sm2 import MIN_EF
 
 INDEX_NAME = "cache/index.sqlite"
@@ -223,7 +223,7 @@ class Index:
 
     # ------------------------------------------------------------ reading
 
-    def state_rows(self) -> dict[str, tuple[Any, ...]]:
+    def state_rows(self) -> dict[str, Row]:
         """Every card's state row (CardState.to_row's layout) by card id; IndexDamaged if
         a row is not one CardState.from_row accepts (the index is checked as it is read,
         so a damaged one is rebuilt, never half used)."""
@@ -240,7 +240,7 @@ class Index:
             raise IndexDamaged(f"a bad card state ({exc})") from None
         return {r[0]: r[1:] for r in rows}
 
-    def snapshot_rows(self) -> dict[str, tuple[Any, ...]] | None:
+    def snapshot_rows(self) -> dict[str, Row] | None:
         """`state_rows` from the snapshot a writer left, if it is of the offset the index
         covers now (else None): one marshal blob loads several times faster than 50,000
         table rows are read and checked."""

@@ -43,9 +43,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
-from flashprep.decks import Card, Collection, did_you_mean
+from flashprep.cardmodel import Card, Collection, did_you_mean
 from flashprep.errors import InputError
 from flashprep.events import Kind
 from flashprep.readiness import CATEGORIES
@@ -370,6 +370,43 @@ def to_reschedule(answers: Sequence[Answer]) -> list[str]:
 # ------------------------------------------------------------------ the report
 
 
+class QuestionResult(TypedDict):
+    """One asked question in the end-of-mock report."""
+
+    card_id: str
+    category: str
+    topic: str
+    score: float  # key points covered / all
+    covered: int
+    key_points: int
+    seconds: float
+    time_limit: int  # seconds
+    over_time: bool
+    follow_up: bool
+
+
+class WeakTopic(TypedDict):
+    topic: str
+    score: float
+    command: str  # the review command that drills it
+
+
+class MockReport(TypedDict):
+    """The end-of-mock report: what `mock --json` prints and flashprep.ui.mock shows."""
+
+    mock_id: str
+    day: str  # ISO date
+    planned: int
+    asked: int
+    score: float | None  # None when no question was answered
+    over_time: int
+    questions: list[QuestionResult]
+    by_category: dict[str, float]
+    weakest_topics: list[WeakTopic]
+    rescheduled: dict[str, str]  # card id -> its new due date
+    seed: NotRequired[int]  # set by the command: the seed that draws these questions again
+
+
 def report(
     mock_id: str,
     day: date,
@@ -377,9 +414,9 @@ def report(
     rescheduled: Mapping[str, str] | None = None,
     *,
     planned: int = 0,
-) -> dict[str, Any]:
+) -> MockReport:
     """The end-of-mock report, JSON-ready (the shape `flashprep mock --json` prints)."""
-    questions = [
+    questions: list[QuestionResult] = [
         {
             "card_id": a.question.card.id,
             "category": a.question.category,
@@ -398,7 +435,7 @@ def report(
     by_topic = _mean_by(questions, "topic")
     ranked = sorted(by_topic.items(), key=lambda kv: kv[1])  # stable: ties in order asked
     weakest = [
-        {"topic": t, "score": s, "command": f"flashprep review --topic {t}"}
+        WeakTopic(topic=t, score=s, command=f"flashprep review --topic {t}")
         for t, s in ranked
         if s < 1.0
     ][:WEAKEST]
@@ -420,7 +457,7 @@ def report(
 
 def history_report(past: Sequence[PastMock]) -> dict[str, Any]:
     """`flashprep mock --history`: every past mock with its score, and the trend."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     prev: float | None = None
     for m in past:
         score = m.score

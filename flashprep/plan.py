@@ -26,11 +26,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flashprep import interview
-from flashprep.decks import BUNDLED, Collection, Deck, bundled_dir
+from flashprep.cardmodel import Collection, Deck
+from flashprep.decksources import BUNDLED, bundled_dir
 from flashprep.schedule import ANSWER_KINDS, NEW, NEW_CARD, REVIEW, CardState
 
 if TYPE_CHECKING:
     from flashprep.index import Index
+    from flashprep.workspace import Workspace
 
 DEFAULT_ORDER = 1000  # what deckschema gives a deck without an `order`
 MAX_ANSWER_MS = 5 * 60 * 1000  # longer than this, the user walked away: counted as this
@@ -316,3 +318,10 @@ def plan_report(
             order, collection.card_decks, states, today, when, minutes, costs,
             introduced_today=done).to_dict()
     return report
+
+
+def interview_ahead(ws: Workspace) -> date | None:
+    """The configured interview date if it is still ahead (today counts as past)."""
+    when = ws.config.interview_date
+    return when if when is not None and when > ws.today() else None
+

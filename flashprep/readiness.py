@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from flashprep.decks import Card, Collection
+from flashprep.cardmodel import Card, Collection
 from flashprep.errors import InputError
 from flashprep.schedule import NEW_CARD, CardState
 from flashprep.stats import Activity, activity_sums, rate
@@ -218,16 +218,16 @@ def readiness_report(
         f = figures(cards, states, act)
         ranked.append((f["readiness"], order, topic, cards, f))
     ranked.sort(key=lambda r: (r[0], r[1]))
-    weakest = []
+    weakest: list[dict[str, Any]] = []
     for readiness, _, topic, cards, f in ranked:
         if len(weakest) == WEAKEST or readiness >= 1.0:
             break
-        tag = topic_tag(cards, tag_counts)
+        best_tag = topic_tag(cards, tag_counts)
         weakest.append(
             {
                 "topic": topic,
                 "deck": cards[0].deck,
-                "tag": tag,
+                "tag": best_tag,
                 "cards": f["cards"],
                 "seen_share": f["seen_share"],
                 "mature_share": f["mature_share"],

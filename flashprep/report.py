@@ -8,26 +8,64 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from flashprep import sm2
-from flashprep.decks import Card, Collection
+from flashprep.cardmodel import Card, Collection
 from flashprep.history import History
 from flashprep.queue import build_queue, day_counts, next_due
 from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState
 from flashprep.workspace import Workspace
 
 
+class DeckToday(TypedDict):
+    """One deck's line of `flashprep status`: what the queue holds today."""
+
+    id: str
+    name: str
+    due: int
+    new: int
+    redrill: int
+
+
+class InterviewToday(TypedDict):
+    """Today's share of the interview plan, when an interview is ahead."""
+
+    date: str  # ISO date
+    days_left: int
+    cutoff: str  # ISO date: every card introduced by then
+    minutes_per_day: int
+    new_per_day: int
+    reviews_per_day: int
+    new_card_seconds: float
+    review_seconds: float
+
+
+class StatusReport(TypedDict):
+    """`flashprep status` (and `status --json`); flashprep.ui.text renders it."""
+
+    today: str  # ISO date
+    due: int
+    new: int
+    redrill: int
+    total: int
+    done_today: dict[str, int]  # new, reviews
+    limits: dict[str, int]  # new_per_day, reviews_per_day
+    interview: InterviewToday | None
+    next_due: str | None
+    decks: list[DeckToday]
+
+
 def status_report(
     ws: Workspace, states: Mapping[str, CardState], history: History | None = None
-) -> dict[str, Any]:
+) -> StatusReport:
     # Ids, decks and rows only: no card text and no CardState is needed to count.
     col = ws.collection
     cfg = ws.config
     today = ws.today()
     card_ids = col.select_ids()
     new_per_day, reviews_per_day = cfg.new_per_day, cfg.reviews_per_day
-    plan: dict[str, Any] | None = None
+    plan: InterviewToday | None = None
     when = cfg.interview_date
     if when is not None and when > today and history is not None:
         # With an interview ahead, today's limits are the plan's, as `review` uses them.
@@ -152,7 +190,8 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
 
 def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
     """Every deck problem at once, plus the history's health."""
-    from flashprep.decks import EXTRA, build_collection, check_files, deck_sources, unique_sources
+    from flashprep.decks import build_collection, check_files
+    from flashprep.decksources import EXTRA, deck_sources, unique_sources
     from flashprep.errors import DeckError, FlashprepError
     from flashprep.eventlog import iter_events
 

@@ -88,7 +88,7 @@ def restored_bytes(home: Path, day: str) -> bytes:
     import io
 
     buf = io.BytesIO()
-    write_restored(home, day, buf)  # type: ignore[arg-type]
+    write_restored(home, day, buf)
     return buf.getvalue()
 
 

@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flashprep import clock, schedule
-from flashprep.decks import Card
+from flashprep.cardmodel import Card
 from flashprep.events import Kind, make_event
 from flashprep.interview import CUTOFF_DAYS
 from flashprep.queue import QueueItem, build_queue, due_on, next_due
@@ -41,6 +41,7 @@ from flashprep.schedule import NEW, NEW_CARD, REDRILL, REVIEW, CardState, CardSt
 BURY, SUSPEND, UNDO = Kind.BURY, Kind.SUSPEND, Kind.UNDO
 # What a review screen reports besides a grade 0-5 (and BURY, SUSPEND, UNDO).
 REVEAL, QUIT = "reveal", "quit"
+RUN, RETRY = "run", "retry"  # an exercise's code is ready; try it again
 QUEUE_KINDS = (NEW, REVIEW, REDRILL)
 
 
@@ -247,7 +248,9 @@ class Session:
         after = schedule.answer(before, grade, day, self.leech_threshold)
         fields: dict[str, Any] = dict(extra or {})
         if self.interview is not None and kind != REDRILL and after.due is not None:
-            after, fields["sm2_due"] = self._capped(item.card_id, after, day), after.due.isoformat()
+            sm2_due = after.due.isoformat()
+            after = self._capped(item.card_id, after, day)
+            fields["sm2_due"] = sm2_due
         duration = None
         if self._shown_at is not None:
             duration = max(0, int((moment - self._shown_at).total_seconds() * 1000))

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from flashprep.decks import Collection
+from flashprep.cardmodel import Collection
 from flashprep.events import ANSWER_KINDS
 from flashprep.schedule import MATURE_DAYS, NEW_CARD, CardState
 
@@ -280,10 +280,10 @@ def compute(
     for cid in cards:
         by_deck.setdefault(collection.card_decks[cid], []).append(cid)
     per_deck = []
-    for d in collection.decks:
-        if d.id in by_deck:
-            per_deck.append({"id": d.id, "name": d.name,
-                             **card_figures(by_deck[d.id], states, act, today)})
+    for deck in collection.decks:
+        if deck.id in by_deck:
+            per_deck.append({"id": deck.id, "name": deck.name,
+                             **card_figures(by_deck[deck.id], states, act, today)})
     answers = sum(n for n in act.days.values() if n > 0)
     return {
         "today": today.isoformat(),

@@ -16,7 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flashprep.decks import BUNDLED, USER, Card, Collection
+from flashprep.cardmodel import Card, Collection
+from flashprep.decksources import BUNDLED, USER
 from flashprep.errors import HistoryError, InputError
 
 TRUST_NAME = "trusted.json"
@@ -63,7 +64,7 @@ class Trust:
     """Whether each card of a collection may run its exercise."""
 
     def __init__(self, home: Path, collection: Collection) -> None:
-        from flashprep.decks import bundled_dir, user_decks_dir
+        from flashprep.decksources import bundled_dir, user_decks_dir
 
         self.home = home
         self._source = {d.path: d.source for d in collection.decks}

@@ -13,8 +13,9 @@ from functools import cached_property
 from pathlib import Path
 
 from flashprep import clock
+from flashprep.cardmodel import Collection
 from flashprep.config import Config, default_home, load_config
-from flashprep.decks import Collection, load_collection
+from flashprep.decks import load_collection
 from flashprep.history import History, Progress
 
 

@@ -36,7 +36,7 @@ def runner() -> CliRunner:
 @pytest.fixture
 def cli(runner: CliRunner):  # type: ignore[no-untyped-def]
     """Invoke flashprep with arguments; returns the Result."""
-    from flashprep.cli import app
+    from flashprep.main import app
 
     def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
         return runner.invoke(app, list(args), input=input, env=env)

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flashprep.decks import bundled_dir
-from flashprep.manage import is_slug, new_card_id, slugify
+from flashprep.cardfiles import is_slug, new_card_id, slugify
+from flashprep.decksources import bundled_dir
 
 USER_DECK = """\
 # My SQL cards -- hand-written, keep the comments!

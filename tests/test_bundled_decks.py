@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from flashprep.decks import BUNDLED, Card, build_collection, bundled_dir, check_files
-from flashprep.generate import BEHAVIORAL, parse_syllabus
+from flashprep.cardmodel import Card
+from flashprep.decks import build_collection, check_files
+from flashprep.decksources import BUNDLED, bundled_dir
+from flashprep.syllabus import BEHAVIORAL, parse_syllabus
 
 DECKS = Path(__file__).resolve().parents[1] / "decks"
 CATEGORY_TAGS = {

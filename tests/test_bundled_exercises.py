@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flashprep.decks import Card, load_collection
+from flashprep.cardmodel import Card
+from flashprep.decks import load_collection
 from flashprep.exercises.check import Checker
 
 

@@ -383,7 +383,7 @@ def test_summary_is_printed_and_matches_the_readme(capsys: pytest.CaptureFixture
 def test_renderers_highlight_by_the_first_word(info: str) -> None:
     from rich.console import Console
 
-    from flashprep.anki import Renderer
+    from flashprep.ankirender import Renderer
     from flashprep.ui.card import markdown
 
     lang = info.split()[0]

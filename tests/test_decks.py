@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flashprep.decks import load_collection, read_deck_file
+from flashprep.deckparse import read_deck_file
+from flashprep.decks import load_collection
 from flashprep.errors import DeckError
 
 HEAD = '[deck]\nid = "d"\nname = "D"\ncategory = "C"\n'
@@ -106,7 +107,7 @@ def test_sources_in_order_and_duplicates_across_files(
 
 
 def test_override_replaces_a_bundled_card(home: Path) -> None:
-    from flashprep.decks import bundled_dir
+    from flashprep.decksources import bundled_dir
 
     bundled = load_collection(home)
     first = next(iter(bundled.cards.values()))
@@ -204,7 +205,7 @@ def test_a_cached_load_gives_the_same_cards_and_decks(
 ) -> None:
     from dataclasses import fields
 
-    from flashprep.decks import Card
+    from flashprep.cardmodel import Card
 
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     every_field = (

@@ -299,7 +299,7 @@ def test_guids_stable_across_exports_and_distinct_across_cards(  # type: ignore[
 
 
 def test_a_card_imported_from_anki_keeps_its_guid() -> None:
-    from flashprep.decks import Card
+    from flashprep.cardmodel import Card
 
     if "guid" not in Card.__slots__:
         pytest.skip("cards carry no Anki GUID in this tree")
@@ -567,7 +567,7 @@ def test_tsv_quoting() -> None:
 
 def test_cli_import_does_not_load_export_libraries() -> None:
     code = (
-        "import sys, flashprep.cli; "
+        "import sys, flashprep.main; "
         "print(sorted(m for m in ('genanki', 'markdown_it', 'pygments', 'flashprep.anki') "
         "if m in sys.modules))"
     )

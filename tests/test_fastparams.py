@@ -26,7 +26,7 @@ def deferred_params() -> list[str]:
     """Names of the parameters that carry the fast stand-in, over the whole click tree."""
     import typer.main
 
-    from flashprep.cli import app
+    from flashprep.main import app
 
     found: list[str] = []
 
@@ -96,7 +96,7 @@ def test_a_missing_touch_point_turns_the_fast_path_off(
 def test_keep_only_invoked_is_off_on_plain_typer(monkeypatch: pytest.MonkeyPatch) -> None:
     import copy
 
-    from flashprep.cli import app
+    from flashprep.main import app
 
     monkeypatch.setenv(fastparams.PLAIN_ENV, "1")
     mine = copy.copy(app)
@@ -114,7 +114,7 @@ def run_status(home: Path, plain: bool) -> tuple[str, bool]:
     code = (
         "import sys\n"
         "sys.argv = ['flashprep', 'status']\n"
-        "from flashprep.cli import main\n"
+        "from flashprep.main import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"

@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 from reliability_helpers import build_history, fingerprint, index_bytes, put_index, tally
 
 from flashprep.config import load_config, parse_config
-from flashprep.decks import EXTRA, build_collection, parse_deck_text, read_deck_file
+from flashprep.deckparse import parse_deck_text, read_deck_file
+from flashprep.decks import build_collection
+from flashprep.decksources import EXTRA
 from flashprep.errors import FlashprepError
 from flashprep.eventlog import scan
 from flashprep.history import History, replay
@@ -283,7 +285,7 @@ csv_bytes = csv_text.map(lambda t: t.encode("utf-8"))
 @FUZZ
 @given(st.one_of(csv_text, st.text(max_size=200)), st.sampled_from([".csv", ".tsv", ".txt"]))
 def test_import_reader_on_random_text(text: str, suffix: str) -> None:
-    from flashprep.importer import ParsedFile, read_text
+    from flashprep.importfile import ParsedFile, read_text
 
     result = outcome(lambda: read_text(text, Path("notes" + suffix)))
     if isinstance(result, ParsedFile):
@@ -297,8 +299,9 @@ def test_import_reader_on_random_text(text: str, suffix: str) -> None:
 @FUZZ
 @given(st.one_of(csv_bytes, st.binary(max_size=200)))
 def test_import_dry_run_on_random_files_writes_nothing(data: bytes) -> None:
-    from flashprep.decks import Collection
-    from flashprep.importer import ParsedFile, plan_import, read_file, run_import
+    from flashprep.cardmodel import Collection
+    from flashprep.importer import plan_import, run_import
+    from flashprep.importfile import ParsedFile, read_file
 
     with Scratch() as folder:
         path = folder / "notes.txt"
@@ -320,7 +323,7 @@ def test_import_dry_run_on_random_files_writes_nothing(data: bytes) -> None:
 def import_runner():  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from flashprep.cli import app
+    from flashprep.main import app
 
     return lambda args, env: CliRunner().invoke(app, args, env=env)
 
@@ -394,7 +397,7 @@ def test_crafted_log_lines_are_corrupt_events(tmp_path: Path, line: bytes, reaso
 
 
 def test_an_import_column_header_past_the_last_column_is_an_error() -> None:
-    from flashprep.importer import read_text
+    from flashprep.importfile import read_text
 
     with pytest.raises(FlashprepError) as exc:
         read_text("#deck column:3\nfront,back\n", Path("notes.csv"))

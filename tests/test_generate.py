@@ -14,15 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashprep.deckschema import SLUG_RE
-from flashprep.generate import (
-    TODO_COMMENT,
-    heading_title,
-    label,
-    parse_syllabus,
-    repair_mojibake,
-    slug,
-    split_questions,
-)
+from flashprep.generate import TODO_COMMENT
+from flashprep.syllabus import parse_syllabus
+from flashprep.syllabustext import heading_title, label, repair_mojibake, slug, split_questions
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_SYLLABUS = REPO / "decks" / "syllabus.md"

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from flashprep.importer import html_to_markdown, read_text
+from flashprep.htmlmd import html_to_markdown
+from flashprep.importfile import read_text
 
 DATA = Path(__file__).parent / "data"
 ANKI = DATA / "anki-notes.txt"

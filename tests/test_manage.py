@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from flashprep.decks import bundled_dir
-from flashprep.manage import new_card_id
+from flashprep.cardfiles import new_card_id
+from flashprep.decksources import bundled_dir
 
 
 @pytest.fixture(autouse=True)
@@ -455,8 +455,9 @@ def test_edit_copies_a_bundled_card_with_override(
 def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path) -> None:
     import tomllib
 
-    from flashprep.decks import BUNDLED, Card, Collection, Deck
-    from flashprep.manage import prepare_edit
+    from flashprep.cardmodel import Card, Collection, Deck
+    from flashprep.decksources import BUNDLED
+    from flashprep.editor import prepare_edit
 
     source = str(tmp_path / "b.toml")
     card = Card(
@@ -479,8 +480,10 @@ def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path
 
 
 def test_the_copy_of_a_bundled_exercise_keeps_its_exercise_keys(home: Path, tmp_path: Path) -> None:
-    from flashprep.decks import BUNDLED, Card, Collection, Deck, read_deck_file
-    from flashprep.manage import prepare_edit
+    from flashprep.cardmodel import Card, Collection, Deck
+    from flashprep.deckparse import read_deck_file
+    from flashprep.decksources import BUNDLED
+    from flashprep.editor import prepare_edit
 
     source = str(tmp_path / "b.toml")
     card = Card("b-sql", "b", "F?", "B.", path=source, line=5, kind="sql", dataset="shop",

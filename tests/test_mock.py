@@ -12,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from flashprep import mock
-from flashprep.decks import Card, Collection, Deck
+from flashprep.cardmodel import Card, Collection, Deck
 from flashprep.errors import InputError
 from flashprep.schedule import NEW_CARD, CardState
 
@@ -342,7 +342,7 @@ def test_past_mocks_group_and_order() -> None:
 
 
 def test_an_undo_applies_a_later_reschedule_again() -> None:
-    from flashprep.manage import _replay_after
+    from flashprep.cardactions import _replay_after
 
     before = CardState(interval=20, repetitions=4, due=DAY + timedelta(days=12))
     moved = {

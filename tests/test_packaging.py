@@ -46,7 +46,7 @@ def test_wheel_ships_decks_and_runs_from_anywhere(tmp_path: Path) -> None:
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target), "FLASHPREP_HOME": str(tmp_path / "h")}
     code = (
-        "import flashprep, sys; from flashprep.cli import main;"
+        "import flashprep, sys; from flashprep.main import main;"
         "print(flashprep.__file__, file=sys.stderr); main()"
     )
     out = subprocess.run(

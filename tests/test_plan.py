@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashprep import interview
-from flashprep.decks import USER, Card, Deck, load_collection
+from flashprep.cardmodel import Card, Deck
+from flashprep.decks import load_collection
+from flashprep.decksources import USER
 from flashprep.history import History
 from flashprep.plan import (
     Answer,
@@ -70,7 +72,7 @@ def test_user_decks_go_after_the_bundled_ones_or_where_their_order_puts_them() -
     decks = [deck("a", 10, ("phase-1",)), deck("b", 20, ("phase-2",)),
              deck("mine", None, (), USER), deck("early", 15, (), USER),
              deck("tagged", None, ("phase-1",), USER)]
-    from flashprep.decks import Collection
+    from flashprep.cardmodel import Collection
 
     col = Collection(decks=decks, card_decks={d.card_ids[0]: d.id for d in decks})
     assert [d.id for d in syllabus_decks(col)] == ["a", "early", "b", "tagged", "mine"]

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from flashprep import readiness, schedule, stats
+from flashprep.cardmodel import Card
 from flashprep.clock import study_day
-from flashprep.decks import Card, load_collection
+from flashprep.decks import load_collection
 from flashprep.history import History, replay
 
 TODAY = date(2026, 3, 10)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from flashprep.commands.review import run_session
 from flashprep.history import History
+from flashprep.reviewing import run_session
 from flashprep.session import QUIT, REVEAL, CardView, Session
 
 
@@ -318,7 +318,7 @@ def test_plain_mode_loads_neither_rich_nor_questionary(mini_decks: Path, home: P
         " & {'rich', 'questionary', 'prompt_toolkit', 'pygments', 'markdown_it'}),"
         " file=sys.stderr))\n"
         "sys.argv = ['flashprep', '--decks', sys.argv[1], 'review']\n"
-        "from flashprep.cli import main\n"
+        "from flashprep.main import main\n"
         "main()\n"
     )
     proc = subprocess.run([sys.executable, "-c", probe, str(mini_decks)], input="\n4\nq\n",

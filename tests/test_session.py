@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flashprep.decks import Card
+from flashprep.cardmodel import Card
 from flashprep.queue import QueueItem
 from flashprep.schedule import NEW_CARD, CardState
 from flashprep.session import Session

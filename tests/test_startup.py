@@ -1,4 +1,4 @@
-"""Start-up stays light: what `import flashprep.cli` and a warm `status` may import.
+"""Start-up stays light: what `import flashprep.main` and a warm `status` may import.
 
 Not timed (timings belong to benchmarks/bench.py); these guard the imports that
 make the difference, so a lazy import cannot silently become an eager one.
@@ -34,7 +34,7 @@ def loaded_after(code: str, env: dict[str, str] | None = None) -> set[str]:
 
 
 def test_import_cli_loads_no_heavy_library() -> None:
-    loaded = loaded_after("import flashprep.cli")
+    loaded = loaded_after("import flashprep.main")
     assert "typer" in loaded  # the probe works
     assert sorted(loaded & set(HEAVY)) == []
 
@@ -44,7 +44,7 @@ def status_modules(home: Path) -> tuple[set[str], str]:
     code = (
         "import sys\n"
         "sys.argv = ['flashprep', 'status']\n"
-        "from flashprep.cli import main\n"
+        "from flashprep.main import main\n"
         "try:\n"
         "    main()\n"
         "except SystemExit as exc:\n"
@@ -101,7 +101,7 @@ def test_fast_coercion_gives_typer_s_values(
     import typer.main
 
     from flashprep import fastparams
-    from flashprep.cli import app
+    from flashprep.main import app
 
     if not hasattr(typer.core, "_TyperParameter"):
         pytest.skip("this typer coerces through click types; fastparams does nothing")
@@ -160,8 +160,8 @@ def test_status_json_still_parses(cli) -> None:  # type: ignore[no-untyped-def]
 def test_keep_only_invoked(argv: list[str], kept: list[str] | None) -> None:
     import copy
 
-    from flashprep.cli import app
     from flashprep.fastparams import command_name, keep_only_invoked
+    from flashprep.main import app
 
     mine = copy.copy(app)
     mine.registered_commands = list(app.registered_commands)

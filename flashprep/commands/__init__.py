@@ -1,4 +1,5 @@
-"""Command modules beyond the core ones; each registers its commands on flashprep.cli.app.
+"""Command modules beyond the core ones; each registers its commands on flashprep.cli.app
+(flashprep.main imports this package to register them all).
 
 Each module keeps heavy imports inside its command functions, so importing this
 package stays cheap.

@@ -1,7 +1,8 @@
 """Card commands: `add`, `cards`, `edit`, `suspend`, `unsuspend`, `bury`, `forget`, `undo`.
 
-Option parsing and output only; flashprep.manage does the work, flashprep.ui.add
-asks the questions of an interactive `add`.
+Option parsing and output only; flashprep.cardfiles, flashprep.cardactions,
+flashprep.cardlist and flashprep.editor do the work, flashprep.ui.add asks the
+questions of an interactive `add`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from flashprep.cli import JsonOpt, app, emit_json, open_history, warn, workspace
 from flashprep.errors import InputError, UnknownCardError
 
 if TYPE_CHECKING:
-    from flashprep.decks import Collection
-    from flashprep.manage import Added, Target
+    from flashprep.cardfiles import Added, Target
+    from flashprep.cardmodel import Collection
     from flashprep.workspace import Workspace
 
 IdsArg = Annotated[
@@ -37,7 +38,7 @@ def _added_line(added: Added, target: Target) -> str:
 
 def _taken_ids(ws: Workspace, col: Collection) -> set[str]:
     """Every id a new card must not take: the loaded cards' and the history's."""
-    from flashprep.manage import taken_ids
+    from flashprep.cardfiles import taken_ids
 
     with open_history(ws) as history:
         # Only the ids: copying the states would decode each one (~35 ms at 20,000).
@@ -47,7 +48,7 @@ def _taken_ids(ws: Workspace, col: Collection) -> set[str]:
 def _target_for(
     ws: Workspace, deck: str, create: bool, name: str | None, category: str | None
 ) -> Target:
-    from flashprep.manage import DeckMeta, new_deck_target, resolve_target
+    from flashprep.cardfiles import DeckMeta, new_deck_target, resolve_target
 
     col = ws.collection
     try:
@@ -109,13 +110,8 @@ def add(
 
     Example: flashprep add --deck python --front "What is the GIL?" --back - --tag gil < answer.md
     """
-    from flashprep.manage import (
-        NewCard,
-        append_cards,
-        edit_front_back,
-        normalize_tags,
-        same_front,
-    )
+    from flashprep.cardfiles import NewCard, append_cards, normalize_tags, same_front
+    from flashprep.editor import edit_front_back
 
     ws = workspace(ctx)
     if back == "-":
@@ -153,19 +149,19 @@ def add(
 
 
 def _add_interactive(ws: Workspace, deck: str | None, use_editor: bool) -> None:
-    from flashprep.decks import load_collection
-    from flashprep.manage import (
-        MAX_KEY_POINTS,
+    from flashprep.cardfiles import (
         DeckMeta,
         NewCard,
         append_cards,
-        edit_front_back,
         extra_deck_id,
         is_user_deck,
         new_deck_target,
         normalize_tags,
         resolve_target,
     )
+    from flashprep.cardmodel import MAX_KEY_POINTS
+    from flashprep.decks import load_collection
+    from flashprep.editor import edit_front_back
     from flashprep.ui.add import DeckChoice, Draft, run_add_wizard
 
     state: dict[str, Any] = {"col": ws.collection}
@@ -256,7 +252,7 @@ def cards_cmd(
 
     Example: flashprep cards --deck python --leeches
     """
-    from flashprep.manage import card_rows
+    from flashprep.cardlist import card_rows
 
     ws = workspace(ctx)
     with open_history(ws) as history:
@@ -295,8 +291,8 @@ def edit(
     Example: EDITOR=nano flashprep edit python-gil
     """
     from flashprep.decks import load_collection
+    from flashprep.editor import editor_command, prepare_edit, run_editor
     from flashprep.errors import DeckError
-    from flashprep.manage import editor_command, prepare_edit, run_editor
 
     ws = workspace(ctx)
     editor_command()  # no editor: fail before copying anything
@@ -328,7 +324,7 @@ def edit(
 
 def _is_users(ws: Workspace, path: Path) -> bool:
     """A deck file flashprep may open for editing: one in <home>/decks or a --decks dir."""
-    from flashprep.decks import user_decks_dir
+    from flashprep.decksources import user_decks_dir
 
     dirs = [user_decks_dir(ws.home), *ws.deck_dirs]
     folder = path.parent.resolve()
@@ -347,7 +343,7 @@ def _describe(state: dict[str, Any]) -> str:
 
 
 def _manage(ctx: typer.Context, ids: list[str], action: str, verb: str, as_json: bool) -> None:
-    from flashprep.manage import manage_cards, resolve_ids
+    from flashprep.cardactions import manage_cards, resolve_ids
 
     ws = workspace(ctx)
     col = ws.collection
@@ -410,7 +406,7 @@ def undo(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     Example: flashprep undo
     """
-    from flashprep.manage import undo_last
+    from flashprep.cardactions import undo_last
 
     ws = workspace(ctx)
     moment = ws.now()

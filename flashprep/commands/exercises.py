@@ -27,7 +27,7 @@ def trust(
 
     Example: flashprep trust ~/shared-decks/sql.toml
     """
-    from flashprep.decks import read_deck_file
+    from flashprep.deckparse import read_deck_file
     from flashprep.trust import trust_file
 
     ws = workspace(ctx)

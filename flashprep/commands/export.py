@@ -16,7 +16,7 @@ from flashprep import completion
 from flashprep.cli import JsonOpt, app, emit_json, warn, workspace
 
 if TYPE_CHECKING:
-    from flashprep.anki import ExportResult
+    from flashprep.ankinote import ExportResult
 
 export_app = typer.Typer(
     help="Export cards to Anki: an .apkg package or Anki's text import format.",

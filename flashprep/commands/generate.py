@@ -35,7 +35,7 @@ def generate(
 
     Example: flashprep generate syllabus.md --out my-decks
     """
-    from flashprep.decks import BUNDLED, bundled_dir, deck_sources, user_decks_dir
+    from flashprep.decksources import BUNDLED, bundled_dir, deck_sources, user_decks_dir
     from flashprep.generate import generate as run
 
     ws = workspace(ctx)

@@ -44,7 +44,8 @@ def import_cmd(
 
     Example: flashprep import ~/Downloads/python.txt --deck python --dry-run
     """
-    from flashprep.importer import plan_import, read_file, run_import
+    from flashprep.importer import plan_import, run_import
+    from flashprep.importfile import read_file
 
     ws = workspace(ctx)
     parsed = read_file(file)

@@ -22,7 +22,7 @@ from flashprep.cli import JsonOpt, app, emit_json, open_history, warn, workspace
 
 if TYPE_CHECKING:
     from flashprep.history import History
-    from flashprep.mock import Answer, PastMock, Question, Topic
+    from flashprep.mock import Answer, MockReport, PastMock, Question, Topic
 
 # The clock answers are timed with; a test replaces it.
 monotonic: Callable[[], float] = time.monotonic
@@ -44,7 +44,7 @@ class MockUI(Protocol):
         """Show the score (and, on a terminal, the model answer; may raise as ask)."""
         ...
 
-    def report(self, report: dict[str, Any]) -> None: ...
+    def report(self, report: MockReport) -> None: ...
 
     def __enter__(self) -> MockUI: ...
 
@@ -116,8 +116,8 @@ def run_mock(
     reschedule: bool,
 ) -> tuple[list[Answer], dict[str, str]]:
     """Ask every drawn topic (and its follow-up after a weak answer) until done or stopped."""
-    from flashprep.commands.review import deferred_interrupt
     from flashprep.mock import Answer, follow_up, needs_follow_up, question_for
+    from flashprep.reviewing import deferred_interrupt
 
     answers: list[Answer] = []
     moved: dict[str, str] = {}

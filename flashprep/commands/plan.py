@@ -9,6 +9,7 @@ import typer
 
 from flashprep.cli import JsonOpt, app, emit_json, open_history, workspace
 from flashprep.errors import InputError
+from flashprep.plan import interview_ahead
 
 if TYPE_CHECKING:
     from flashprep.workspace import Workspace
@@ -37,27 +38,6 @@ def parse_minutes(value: str) -> int:
     if not 1 <= minutes <= MAX_MINUTES:
         raise InputError(f"--minutes must be between 1 and {MAX_MINUTES}, got {minutes}")
     return minutes
-
-
-def interview_ahead(ws: Workspace) -> date | None:
-    """The configured interview date if it is still ahead (today counts as past)."""
-    when = ws.config.interview_date
-    return when if when is not None and when > ws.today() else None
-
-
-def interview_forecast(ws: Workspace, history: Any) -> dict[str, Any] | None:
-    """The recall forecast for the interview day (readiness, stats --html), or None
-    without a date ahead."""
-    when = interview_ahead(ws)
-    if when is None:
-        return None
-    from flashprep.forecast import forecast_report
-    from flashprep.plan import card_answers
-    from flashprep.readiness import CATEGORIES
-
-    forecast = forecast_report(ws.collection, card_answers(history.indexed()), when,
-                               categories=CATEGORIES, checklist=ws.collection.checklist)
-    return {"days_left": (when - ws.today()).days, **forecast}
 
 
 def build_plan(ws: Workspace) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def stats(
         report = stats_report(ws.collection, history, ws.today(), decks=decks, days=days)
         forecast = None
         if html is not None:
-            from flashprep.commands.plan import interview_forecast
+            from flashprep.forecast import interview_forecast
 
             forecast = interview_forecast(ws, history)
     if html is not None:
@@ -86,7 +86,7 @@ def readiness(
     target = parse_target(target_date, today) if target_date is not None else None
     with open_history(ws) as history:
         act = activity(history.indexed(), window(today, WINDOW_DAYS))
-        from flashprep.commands.plan import interview_forecast
+        from flashprep.forecast import interview_forecast
 
         report = readiness_report(ws.collection, act, history.states, today,
                                   new_per_day=ws.config.new_per_day, target=target,

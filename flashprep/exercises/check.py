@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flashprep.decks import Card
+from flashprep.cardmodel import Card
 from flashprep.exercises import (
     ERROR,
     FAIL,

@@ -16,7 +16,7 @@ _CREATE_RE = re.compile(r"CREATE\s+TABLE\b.*?\);", re.IGNORECASE | re.DOTALL)
 
 
 def dataset_dirs(home: Path | None, deck_path: str | Path | None) -> list[Path]:
-    from flashprep.decks import bundled_dir, user_decks_dir
+    from flashprep.decksources import bundled_dir, user_decks_dir
 
     dirs = []
     if deck_path:

@@ -265,7 +265,7 @@ def _coarse(key: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def sort_key(row: Sequence[Any]) -> tuple[Any, ...]:
     """An order for rows of mixed types: NULL first, numbers, then text, then bytes."""
-    out = []
+    out: list[tuple[int, Any]] = []
     for v in _row_key(row):
         if v is None:
             out.append((0, 0))

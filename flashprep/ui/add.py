@@ -1,7 +1,7 @@
 """The interactive `flashprep add`: questionary prompts, a rich preview, a loop.
 
 The prompts only collect text; the command passes in callbacks that do the real
-work (flashprep.manage writes the card), so nothing here touches a file.
+work (flashprep.cardfiles writes the card), so nothing here touches a file.
 """
 
 from __future__ import annotations

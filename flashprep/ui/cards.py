@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from flashprep.ui.layout import FIGURE, ID, TEXT, Column
+
+if TYPE_CHECKING:
+    from flashprep.cardlist import CardRow
 
 # The id is whole; the front takes what is left (cut with "…"). Too narrow for that:
 # the interval goes first, then the deck (a bundled card's id starts with its deck's),
@@ -20,7 +23,7 @@ COLUMNS = (
 )
 
 
-def _due_cell(r: dict[str, Any]) -> str:
+def _due_cell(r: CardRow) -> str:
     status = r["status"]
     if status in ("due", "scheduled"):
         return r["due"] or ""
@@ -29,7 +32,7 @@ def _due_cell(r: dict[str, Any]) -> str:
     return status
 
 
-def render_cards(rows: list[dict[str, Any]]) -> None:
+def render_cards(rows: list[CardRow]) -> None:
     from flashprep.ui.layout import SPACED
     from flashprep.ui.tables import console, fitted_table
 

@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import typer
 
-from flashprep.mock import Answer, Question, parse_covered
+from flashprep.mock import Answer, MockReport, Question, parse_covered
 from flashprep.ui.plain import is_tty
 
 
@@ -65,7 +65,7 @@ def header_text(q: Question, planned: int) -> str:
     return f"{lead} | {where} | {clock_text(q.time_limit)}"
 
 
-def report_lines(rep: dict[str, Any]) -> list[str]:
+def report_lines(rep: MockReport) -> list[str]:
     """The end-of-mock report as plain text lines (the rich screen draws a table instead)."""
     lines = [
         f"Mock {rep['mock_id']} over (study day {rep['day']}): {rep['asked']} question(s)"
@@ -162,7 +162,7 @@ class PlainMock:
     def scored(self, answer: Answer) -> None:
         self._out(score_line(answer))
 
-    def report(self, rep: dict[str, Any]) -> None:
+    def report(self, rep: MockReport) -> None:
         for line in report_lines(rep):
             self._out(line)
 
@@ -387,7 +387,7 @@ class RichMock:
             if key == "q":
                 raise EOFError
 
-    def report(self, rep: dict[str, Any]) -> None:
+    def report(self, rep: MockReport) -> None:
         from rich.panel import Panel
         from rich.table import Table
 

@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 import typer
 
 from flashprep.clock import format_duration
-from flashprep.session import BURY, QUIT, REVEAL, SUSPEND, UNDO, CardView, Summary
+from flashprep.session import BURY, QUIT, RETRY, REVEAL, RUN, SUSPEND, UNDO, CardView, Summary
 
 if TYPE_CHECKING:
     from flashprep.exercises import Outcome
@@ -45,7 +45,6 @@ GRADE_MEANINGS = {
 }
 KIND_LABEL = {"new": "new", "review": "review", "redrill": "re-drill"}
 KEYS = {"s": BURY, "!": SUSPEND, "u": UNDO, "q": QUIT}  # at the back of a card, on both screens
-RUN, RETRY = "run", "retry"  # an exercise's answer is ready; try it again
 CODE_END = "."  # plain mode: the line that ends the code
 
 

@@ -14,14 +14,12 @@ import select
 import sys
 from typing import Any
 
-from flashprep.session import QUIT, REVEAL, UNDO, CardView, Summary
+from flashprep.session import QUIT, RETRY, REVEAL, RUN, UNDO, CardView, Summary
 from flashprep.ui.card import key_points, markdown
 from flashprep.ui.plain import (
     GRADE_MEANINGS,
     KEYS,
     KIND_LABEL,
-    RETRY,
-    RUN,
     exercise_context,
     summary_rows,
 )
@@ -268,8 +266,8 @@ class RichReview:
         import tempfile
         from pathlib import Path
 
+        from flashprep.editor import run_editor
         from flashprep.errors import FlashprepError
-        from flashprep.manage import run_editor
 
         suffix = ".sql" if view.card.kind == "sql" else ".py"
         fd, name = tempfile.mkstemp(prefix="flashprep-answer-", suffix=suffix)

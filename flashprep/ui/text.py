@@ -1,4 +1,5 @@
-"""Plain-text rendering for the commands that must start fast (status).
+"""Plain-text rendering for the commands that must start fast (status), and the
+review's one-line messages (what an answer did, why there is nothing to review).
 
 rich costs ~30 ms to import; `flashprep status` is run often enough (shell
 prompts, scripts) that it prints an aligned plain table instead.
@@ -7,7 +8,12 @@ prompts, scripts) that it prints an aligned plain table instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flashprep.report import StatusReport
+    from flashprep.session import Session, Step
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str = "") -> str:
@@ -25,7 +31,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str = ""
     return "\n".join(lines)
 
 
-def render_status(report: dict[str, Any]) -> str:
+def render_status(report: StatusReport) -> str:
     rows = [
         (d["id"], d["due"], d["new"], d["redrill"])
         for d in report["decks"]
@@ -53,3 +59,59 @@ def render_status(report: dict[str, Any]) -> str:
     if rows and report["next_due"]:
         out.append(f"Next due after today: {report['next_due']}")
     return "\n".join(out)
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def feedback(step: Step, today: date) -> str:
+    """One line on what just happened to a card."""
+    from flashprep.session import BURY, SUSPEND
+
+    after = step.after
+    if step.kind == BURY:
+        return f"{step.card_id}: buried until {after.buried_until}"
+    if step.kind == SUSPEND:
+        return f"{step.card_id}: suspended"
+    text = f"{step.card_id}: graded {step.grade}"
+    if after.suspended and not step.before.suspended:
+        return text + f"; a leech ({after.lapses} lapses), suspended"
+    if after.needs_redrill(today):
+        return text + "; it comes back later today"
+    if after.due is not None and after.last_day == today and step.before.last_day != today:
+        wait = (after.due - today).days
+        if wait < after.interval:  # capped to the interview's eve (flashprep.interview)
+            return text + (f"; next due {after.due} (in {_days(wait)}, before the interview; "
+                           f"SM-2's interval is {_days(after.interval)})")
+        return text + f"; next due {after.due} (in {_days(after.interval)})"
+    return text + "; done for today"
+
+
+def empty_message(session: Session, filtered: bool, drafts: int = 0) -> str:
+    """The one line shown when there is nothing to review."""
+    if not session.cards:
+        if filtered:
+            return ("No cards to review: no card matches --deck/--tag/--topic/--kind "
+                    "(see `flashprep decks`).")
+        if drafts:
+            return (f"No cards to review: the loaded decks hold only {drafts} draft card(s) "
+                    "without an answer (`flashprep validate` lists them).")
+        return "No cards to review: no deck is loaded (see `flashprep decks`)."
+    summary = session.summary()
+    text = f"Nothing to review today ({summary.today})."
+    held = session.held_back()
+    if held["new"] or held["review"]:
+        parts = []
+        if held["review"]:
+            parts.append(f"{held['review']} review(s) over the daily review limit "
+                         f"({session.reviews_per_day}; `--limit N` raises it)")
+        if held["new"]:
+            parts.append(f"{held['new']} new card(s) over the daily new-card limit "
+                         f"({session.new_per_day}; `--new N` raises it)")
+        text += " Waiting: " + ", ".join(parts) + "."
+    if summary.next_due:
+        text += f" Next review due {summary.next_due}."
+    elif not held["new"]:
+        text += " No review is scheduled."
+    return text

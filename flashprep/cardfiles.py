@@ -1,4 +1,4 @@
-"""Card management: writing new cards into user deck files, and the history actions on cards.
+"""Card files: new cards written into user deck files, their ids and their target decks.
 
 Adding a card appends a `[[cards]]` table, rendered with tomli-w, to the end of a
 user deck file in `<home>/decks/`. What is already in the file is never parsed
@@ -11,10 +11,6 @@ are never written: a card added to deck `python` goes into the user deck
 A new card's id is a readable slug of its front plus a short hash suffix, unique
 across every loaded deck and every id the history knows (so a new card never
 inherits a deleted card's progress).
-
-Suspend, unsuspend, bury, forget and undo are history events; nothing here
-rewrites the log. `undo_last` finds the last answer that is not already undone by
-reading the log backwards, and records the card's state from before it.
 """
 
 from __future__ import annotations
@@ -22,29 +18,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shlex
-import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flashprep import schedule, sm2
-from flashprep.decks import (
-    BUNDLED,
-    MAX_KEY_POINTS,
-    USER,
-    Collection,
-    Deck,
-    did_you_mean,
-    user_decks_dir,
-)
-from flashprep.errors import DeckError, FlashprepError, InputError, UnknownCardError
-from flashprep.events import Kind
-from flashprep.schedule import NEW_CARD, CardState
+from flashprep.cardmodel import MAX_KEY_POINTS, Collection, Deck
+from flashprep.decksources import BUNDLED, USER, user_decks_dir
+from flashprep.errors import DeckError, FlashprepError, InputError
+from flashprep.schedule import CardState
 
 EXTRA_SUFFIX = "-extra"
 
@@ -357,7 +341,7 @@ def append_cards(
     bytes are kept exactly; the result is parsed before anything is written, so a
     bad card (or an already broken file) writes nothing.
     """
-    from flashprep.decks import parse_deck_text
+    from flashprep.deckparse import parse_deck_text
     from flashprep.fsutil import UnreadableFile, atomic_write_bytes, read_utf8
 
     if not cards:
@@ -421,325 +405,3 @@ def front_key(front: str) -> str:
 def same_front(col: Collection, front: str) -> list[str]:
     key = front_key(front)
     return [c.id for c in col.cards.values() if front_key(c.front) == key]
-
-
-# ----------------------------------------------------------------- editor
-
-
-def editor_command() -> list[str]:
-    value = os.environ.get("EDITOR") or os.environ.get("VISUAL")
-    if not value or not value.strip():
-        raise InputError("no editor: set $EDITOR (for example: export EDITOR=nano)")
-    try:
-        return shlex.split(value)
-    except ValueError as exc:  # an unbalanced quote
-        name = "EDITOR" if os.environ.get("EDITOR") else "VISUAL"
-        raise InputError(f"${name} ({value!r}) cannot be split into a command: {exc}") from None
-
-
-def run_editor(
-    path: Path, line: int | None = None, *, outcome: str = "nothing was added"
-) -> None:
-    """Open `$EDITOR [+LINE] path` and wait for it; `outcome` ends a failure's message."""
-    cmd = editor_command()
-    args = [*cmd, *([f"+{line}"] if line else []), str(path)]
-    try:
-        code = subprocess.call(args)
-    except OSError as exc:
-        raise InputError(f"cannot run the editor {cmd[0]!r}: {exc.strerror or exc}") from None
-    if code < 0:
-        raise InputError(f"the editor {cmd[0]!r} was killed by signal {-code}; {outcome}")
-    if code != 0:
-        raise InputError(f"the editor {cmd[0]!r} exited with status {code}; {outcome}")
-
-
-FRONT_MARK = "<!-- front: the question (Markdown) -->"
-BACK_MARK = "<!-- back: the answer (Markdown) -->"
-
-
-def edit_front_back(front: str = "", back: str = "") -> tuple[str, str]:
-    """Let the user write the front and back in $EDITOR; returns both, stripped."""
-    import tempfile
-
-    template = f"{FRONT_MARK}\n{front}\n\n{BACK_MARK}\n{back}\n"
-    fd, name = tempfile.mkstemp(prefix="flashprep-card-", suffix=".md")
-    path = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(template)
-        run_editor(path, 2)
-        data = path.read_bytes()
-    finally:
-        path.unlink(missing_ok=True)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(
-            "the edited text is not UTF-8 (set your editor to save UTF-8); nothing was added"
-        ) from None
-    return parse_front_back(text)
-
-
-def parse_front_back(text: str) -> tuple[str, str]:
-    lines = text.splitlines()
-    try:
-        f = lines.index(FRONT_MARK)
-        b = lines.index(BACK_MARK)
-    except ValueError:
-        raise InputError(
-            "the edited text lost its front/back marker lines; nothing was added"
-        ) from None
-    if b < f:
-        raise InputError("the back marker comes before the front marker; nothing was added")
-    return "\n".join(lines[f + 1 : b]).strip(), "\n".join(lines[b + 1 :]).strip()
-
-
-def prepare_edit(col: Collection, home: Path, card_id: str) -> tuple[Path, int, Added | None]:
-    """The file and line to open for `edit CARD_ID`.
-
-    A card in a user deck file (or a --decks folder) is opened where it is. A card
-    from a bundled deck is first copied into `<deck>-extra` with `override = true`,
-    which replaces the bundled card everywhere and keeps its progress (the id is
-    the identity).
-    """
-    card = col.card(card_id)
-    by_path = {str(Path(d.path)): d for d in col.decks}
-    deck = by_path.get(card.path)
-    if deck is not None and (deck.source != BUNDLED):
-        return Path(card.path), card.line, None
-    target = resolve_target(col, home, card.deck)
-    copy = NewCard(
-        id=card.id,
-        front=card.front,
-        back=card.back,
-        tags=card.tags,
-        key_points=card.key_points,
-        topic=card.topic,
-        hint=card.hint,
-        override=True,
-        guid=card.guid,  # the Anki note the card came from, kept for `flashprep export`
-        time_limit=card.time_limit,
-        kind=card.kind,
-        dataset=card.dataset,
-        solution=card.solution,
-        ordered=card.ordered,
-        tests=card.tests,
-    )
-    # The copy keeps its id (an override), so no id is made and none is checked.
-    added = append_cards(target, [copy], set(), home=home)[0]
-    return Path(added.path), added.line, added
-
-
-# ----------------------------------------------------------------- listing
-
-
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
-
-
-def card_rows(
-    col: Collection,
-    states: Mapping[str, CardState],
-    today: date,
-    *,
-    decks: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    search: str | None = None,
-    due: bool = False,
-    new: bool = False,
-    suspended: bool = False,
-    leeches: bool = False,
-) -> list[dict[str, Any]]:
-    """Cards matching every filter given; the state flags (due, new, suspended,
-    leeches) match a card that has any one of them."""
-    needle = search.casefold() if search else None
-    flags = due or new or suspended or leeches
-    rows = []
-    for c in col.select(decks, tags, include_drafts=True):
-        s = states.get(c.id, NEW_CARD)
-        live = not c.draft and not s.suspended and not s.is_buried(today)
-        is_due = live and not s.is_new and (s.is_due(today) or s.needs_redrill(today))
-        is_new = not c.draft and not s.suspended and s.is_new
-        if flags and not (
-            (due and is_due)
-            or (new and is_new)
-            or (suspended and s.suspended)
-            or (leeches and s.leech)
-        ):
-            continue
-        if needle is not None and not any(
-            needle in field.casefold() for field in (c.id, c.front, c.back, *c.tags)
-        ):
-            continue
-        if c.draft:
-            status = "draft"
-        elif s.suspended:
-            status = "leech" if s.leech else "suspended"
-        elif s.is_buried(today):
-            status = "buried"
-        elif s.is_new:
-            status = "new"
-        elif is_due:
-            status = "due"
-        else:
-            status = "scheduled"
-        buried = s.buried_until if s.is_buried(today) else None
-        rows.append(
-            {
-                "id": c.id,
-                "deck": c.deck,
-                "front": _first_line(c.front),
-                "tags": list(c.tags),
-                "status": status,
-                "due": s.due.isoformat() if s.due else None,
-                "interval": s.interval,
-                "ef": sm2.ef_float(s.ef),
-                "repetitions": s.repetitions,
-                "lapses": s.lapses,
-                "reviews": s.reviews,
-                "suspended": s.suspended,
-                "buried_until": buried.isoformat() if buried else None,
-                "leech": s.leech,
-                "draft": c.draft,
-                "path": c.path,
-                "line": c.line,
-            }
-        )
-    return rows
-
-
-# ----------------------------------------------------------------- history actions
-
-SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = (
-    Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET, Kind.UNDO
-)
-ACTIONS = (SUSPEND, UNSUSPEND, BURY, FORGET)
-RESCHEDULE = "reschedule"  # a mock interview brought the card forward (flashprep.mock)
-
-
-def apply_action(state: CardState, action: str, day: date) -> CardState:
-    if action == SUSPEND:
-        return schedule.suspend(state)
-    if action == UNSUSPEND:
-        return schedule.unsuspend(state)
-    if action == BURY:
-        return schedule.bury(state, day)
-    if action == FORGET:
-        return schedule.forget(state)
-    raise ValueError(f"unknown action {action!r}")
-
-
-def _unchanged_reason(state: CardState, action: str, day: date) -> str | None:
-    """Why `action` would change nothing (then no event is written)."""
-    if action == SUSPEND and state.suspended:
-        return "already suspended"
-    if action == UNSUSPEND and not state.suspended:
-        return "not suspended"
-    if action == BURY and state.is_buried(day):
-        return "already buried until " + str(state.buried_until)
-    if action == FORGET and state == schedule.forget(state):
-        return "already new"
-    return None
-
-
-def resolve_ids(col: Collection, ids: Sequence[str]) -> list[str]:
-    """The given ids, each checked and only once; the first unknown one is an error."""
-    out: list[str] = []
-    for card_id in ids:
-        if card_id not in col.cards:
-            raise UnknownCardError(f"no card {card_id!r}" + did_you_mean(card_id, col.cards))
-        if card_id not in out:
-            out.append(card_id)
-    return out
-
-
-def manage_cards(
-    history: Any,
-    col: Collection,
-    ids: Sequence[str],
-    action: str,
-    moment: datetime,
-    day: date,
-) -> list[dict[str, Any]]:
-    """Record `action` on each card (all ids are checked first; no-ops write nothing)."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-    wanted = resolve_ids(col, ids)
-    results = []
-    for card_id in wanted:
-        before = history.state(card_id)
-        reason = _unchanged_reason(before, action, day)
-        if reason is not None:
-            results.append(
-                {"id": card_id, "changed": False, "reason": reason, "state": before.to_dict()}
-            )
-            continue
-        after = apply_action(before, action, day)
-        event = history.record(card_id, action, after, moment, day)
-        results.append(
-            {"id": card_id, "changed": True, "event": event["id"], "state": after.to_dict()}
-        )
-    return results
-
-
-def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardState:
-    """Re-apply management actions taken on the card after the undone answer, and the
-    due dates mock interviews brought forward (their `mock` events change no state)."""
-    for e in later:
-        if e["kind"] in ACTIONS:
-            state = apply_action(state, e["kind"], date.fromisoformat(e["day"]))
-        elif e["kind"] == RESCHEDULE:
-            from flashprep.mock import reapply_reschedule
-
-            state = reapply_reschedule(state, e)
-    return state
-
-
-def undo_last(
-    history: Any, moment: datetime, day: date, *, record: bool = True
-) -> dict[str, Any]:
-    """Revert the last answer (of any session) that is not undone yet, as an undo event.
-
-    The card goes back to its state before that answer; suspend/unsuspend/bury/forget
-    done to it since are applied again, so only the answer is taken back. Mock interview
-    events are not answers: they are never the target, and a due date a mock brought
-    forward after the answer stays brought forward. With
-    `record=False` only the check runs (InputError when there is nothing to undo).
-    """
-    from flashprep.eventlog import iter_backwards
-    from flashprep.events import ANSWER_KINDS
-
-    undone: set[str] = set()
-    seen: list[dict[str, Any]] = []  # events after the target, newest first
-    events = iter_backwards(history.log_path, history.offset)
-    target: dict[str, Any] | None = None
-    for e in events:
-        if e["kind"] == UNDO and isinstance(e.get("undoes"), str):
-            undone.add(e["undoes"])
-        if e["kind"] in ANSWER_KINDS and e["id"] not in undone:
-            target = e
-            break
-        seen.append(e)
-    if target is None:
-        raise InputError("nothing to undo: the history has no answer that is not already undone")
-    if not record:
-        return {"card_id": target["card_id"]}
-    card_id = target["card_id"]
-    before = NEW_CARD
-    for e in events:
-        if e["card_id"] == card_id:
-            before = CardState.from_dict(e["state"])
-            break
-    # Only actions still in force: a session's own undo may have taken a bury back.
-    later = [e for e in reversed(seen) if e["card_id"] == card_id and e["id"] not in undone]
-    state = _replay_after(before, later)
-    event = history.record(card_id, UNDO, state, moment, day, undoes=target["id"])
-    return {
-        "card_id": card_id,
-        "undone": {k: target[k] for k in ("id", "kind", "grade", "day", "ts") if k in target},
-        "event": event["id"],
-        "state": state.to_dict(),
-    }
