@@ -73,8 +73,20 @@ def forgets(interval: int, rng: random.Random) -> bool:
 # ---------------------------------------------------------------- synthetic home
 
 TOPICS = (
-    "indexes", "transactions", "caching", "queues", "http", "auth", "asyncio", "typing",
-    "testing", "deployment", "observability", "sharding", "replication", "rate-limits",
+    "indexes",
+    "transactions",
+    "caching",
+    "queues",
+    "http",
+    "auth",
+    "asyncio",
+    "typing",
+    "testing",
+    "deployment",
+    "observability",
+    "sharding",
+    "replication",
+    "rate-limits",
 )
 
 
@@ -86,18 +98,20 @@ def deck_toml(number: int, first: int, count: int, rng: random.Random) -> str:
     for n in range(first, first + count):
         topic = TOPICS[n % len(TOPICS)]
         words = " ".join(rng.choice(TOPICS) for _ in range(6))
-        cards.append({
-            "id": f"syn-{number:03d}-{n:06d}",
-            "front": f"Synthetic question {n} on {topic}: what happens to {words}?",
-            "back": (
-                f"Answer {n}. The {topic} part decides it: {words}. Check the trade-offs "
-                f"(latency, consistency, cost) and say when you would pick each option; "
-                f"mention one failure mode and how you would notice it in production."
-            ),
-            "tags": ["synthetic", topic],
-            "topic": topic,
-            "key_points": [f"point one about {topic}", "point two"],
-        })
+        cards.append(
+            {
+                "id": f"syn-{number:03d}-{n:06d}",
+                "front": f"Synthetic question {n} on {topic}: what happens to {words}?",
+                "back": (
+                    f"Answer {n}. The {topic} part decides it: {words}. Check the trade-offs "
+                    f"(latency, consistency, cost) and say when you would pick each option; "
+                    f"mention one failure mode and how you would notice it in production."
+                ),
+                "tags": ["synthetic", topic],
+                "topic": topic,
+                "key_points": [f"point one about {topic}", "point two"],
+            }
+        )
     data = {
         "deck": {
             "id": f"syn-{number:03d}",
@@ -127,8 +141,12 @@ class HomeInfo:
 
 
 def simulate(
-    home: Path, order: list[str], reviews: int, rng: random.Random,
-    new_per_day: int, reviews_per_day: int,
+    home: Path,
+    order: list[str],
+    reviews: int,
+    rng: random.Random,
+    new_per_day: int,
+    reviews_per_day: int,
 ) -> tuple[dict[str, Any], date, int]:
     """Replay daily sessions until `reviews` answers are logged; write the log, return states.
 
@@ -181,7 +199,12 @@ def simulate(
                 after = answer(state, grade, day)
                 moment = base + timedelta(seconds=9 * i)
                 event = make_event(
-                    cid, kind, after, moment, day, grade=grade,
+                    cid,
+                    kind,
+                    after,
+                    moment,
+                    day,
+                    grade=grade,
                     duration_ms=rng.randint(2_000, 25_000),
                 )
                 buffer.append(dumps(event).encode("utf-8") + b"\n")
@@ -214,8 +237,13 @@ def workspace_at(info: HomeInfo) -> Any:
 
 
 def make_home(
-    home: Path, extra_cards: int, reviews: int, *, seed: int = 9,
-    new_per_day: int = 20, reviews_per_day: int = 200,
+    home: Path,
+    extra_cards: int,
+    reviews: int,
+    *,
+    seed: int = 9,
+    new_per_day: int = 20,
+    reviews_per_day: int = 200,
 ) -> HomeInfo:
     """Write a synthetic home at `home` (replacing what is there)."""
     from flashprep.decks import load_collection
@@ -244,14 +272,24 @@ def make_home(
     index_seconds = time.perf_counter() - built
     now = f"{end.isoformat()}T09:00:00+00:00"
     info = HomeInfo(
-        home=home, cards=len(col.cards), extra_cards=extra_cards, reviews=written, now=now,
+        home=home,
+        cards=len(col.cards),
+        extra_cards=extra_cards,
+        reviews=written,
+        now=now,
         days=(end - START).days,
     )
     info.seconds = time.perf_counter() - started
     meta = {
-        "format": HOME_FORMAT, "cards": info.cards, "extra_cards": extra_cards,
-        "reviews": written, "now": now, "days": info.days, "seed": seed,
-        "seconds": round(info.seconds, 1), "index_seconds": round(index_seconds, 2),
+        "format": HOME_FORMAT,
+        "cards": info.cards,
+        "extra_cards": extra_cards,
+        "reviews": written,
+        "now": now,
+        "days": info.days,
+        "seed": seed,
+        "seconds": round(info.seconds, 1),
+        "index_seconds": round(index_seconds, 2),
     }
     (home / "bench.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return info
@@ -264,8 +302,15 @@ def read_home(home: Path) -> HomeInfo | None:
         return None
     if meta.get("format") != HOME_FORMAT:
         return None
-    return HomeInfo(home, meta["cards"], meta["extra_cards"], meta["reviews"], meta["now"],
-                    meta["days"], meta.get("seconds", 0.0))
+    return HomeInfo(
+        home,
+        meta["cards"],
+        meta["extra_cards"],
+        meta["reviews"],
+        meta["now"],
+        meta["days"],
+        meta.get("seconds", 0.0),
+    )
 
 
 # ---------------------------------------------------------------- Anki baseline
@@ -324,11 +369,21 @@ def build_anki(path: Path, info: HomeInfo) -> dict[str, int]:
             if card_id not in cid_of or s.due is None:
                 continue
             queue = -1 if s.suspended else 2
-            rows.append((2, queue, anki_today + (s.due - today).days, s.interval, s.ef * 10,
-                         s.reviews, s.lapses, cid_of[card_id]))
+            rows.append(
+                (
+                    2,
+                    queue,
+                    anki_today + (s.due - today).days,
+                    s.interval,
+                    s.ef * 10,
+                    s.reviews,
+                    s.lapses,
+                    cid_of[card_id],
+                )
+            )
         db.executemany(
-            "update cards set type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=? "
-            "where id=?", rows,
+            "update cards set type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=? where id=?",
+            rows,
         )
         ease = {0: 1, 1: 1, 2: 1, 3: 2, 4: 3, 5: 4}
         kinds = {"new": 0, "review": 1, "redrill": 2}
@@ -345,8 +400,17 @@ def build_anki(path: Path, info: HomeInfo) -> dict[str, int]:
                     rid += 1
                 used.add(rid)
                 st = e["state"]
-                yield (rid, cid, -1, ease[e["grade"]], st["interval"], 0,
-                       int(st["ef"] * 1000), e.get("duration_ms", 0), kinds[e["kind"]])
+                yield (
+                    rid,
+                    cid,
+                    -1,
+                    ease[e["grade"]],
+                    st["interval"],
+                    0,
+                    int(st["ef"] * 1000),
+                    e.get("duration_ms", 0),
+                    kinds[e["kind"]],
+                )
 
         db.executemany("insert into revlog values (?,?,?,?,?,?,?,?,?)", revlog_rows())
         db.commit()
@@ -405,8 +469,13 @@ def peak_mb(usage: Any) -> float:
 def run_once(cmd: list[str], env: dict[str, str]) -> Run:
     """One fresh process: wall time to exit and its own peak RSS."""
     started = time.perf_counter()
-    proc = subprocess.Popen(wrapped(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        wrapped(cmd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     assert proc.stdout is not None and proc.stderr is not None
     out = proc.stdout.read()
     err = proc.stderr.read()
@@ -421,8 +490,13 @@ def run_once(cmd: list[str], env: dict[str, str]) -> Run:
 def first_card_once(cmd: list[str], env: dict[str, str], front: str) -> Run:
     """Start `review --plain`, time until the first card's front is on stdout, then quit."""
     started = time.perf_counter()
-    proc = subprocess.Popen(wrapped(cmd), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(
+        wrapped(cmd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
+        env=env,
+    )
     assert proc.stdout is not None and proc.stdin is not None
     seen = b""
     wanted = front.encode("utf-8")
@@ -486,8 +560,11 @@ def first_front(info: HomeInfo) -> str | None:
     ws = workspace_at(info)
     with ws.history() as history:
         queue = build_queue(
-            ws.collection.select_ids(), history.states, ws.today(),
-            new_per_day=ws.config.new_per_day, reviews_per_day=ws.config.reviews_per_day,
+            ws.collection.select_ids(),
+            history.states,
+            ws.today(),
+            new_per_day=ws.config.new_per_day,
+            reviews_per_day=ws.config.reviews_per_day,
         )
     if not queue:
         return None
@@ -524,9 +601,15 @@ def save_costs(infos: list[HomeInfo], n: int = SAVES) -> list[list[float]]:
             moment = ws.now()
             cfg = ws.config
             cards = ws.collection.select()
-            session = Session(cards, history.states, moment, new_per_day=n,
-                              reviews_per_day=n, day_starts_at=cfg.day_starts_at,
-                              deck_names={d.id: d.name for d in ws.collection.decks})
+            session = Session(
+                cards,
+                history.states,
+                moment,
+                new_per_day=n,
+                reviews_per_day=n,
+                day_starts_at=cfg.day_starts_at,
+                deck_names={d.id: d.name for d in ws.collection.decks},
+            )
             opened.append((history, session, moment))
         for i in range(n):
             for (history, session, moment), spent in zip(opened, times, strict=True):
@@ -589,8 +672,12 @@ status_report(ws, history.states)
 t4 = time.perf_counter()
 print(json.dumps([t1 - t0, t2 - t1, t3 - t2, t4 - t3]))
 """
-PHASES = ("imports (typer, flashprep)", "decks (cached heads)",
-          "history (the index's states + log tail)", "queue and counts")
+PHASES = (
+    "imports (typer, flashprep)",
+    "decks (cached heads)",
+    "history (the index's states + log tail)",
+    "queue and counts",
+)
 
 
 def status_phases(env: dict[str, str], n: int) -> list[float]:
@@ -679,7 +766,10 @@ LOADAVG: list[str] = ["n/a"]
 
 
 def render(
-    baselines: dict[str, Stat], results: list[ScaleResult], runs: int, seconds: float,
+    baselines: dict[str, Stat],
+    results: list[ScaleResult],
+    runs: int,
+    seconds: float,
     workdir: Path,
 ) -> str:
     py = baselines["python -c pass"].median
@@ -737,7 +827,7 @@ def render(
         "",
         "## Results",
         "",
-        "Ratios: against `python -c pass` (py), `python -c \"import typer\"` (typer) and, "
+        'Ratios: against `python -c pass` (py), `python -c "import typer"` (typer) and, '
         "at the same scale, Anki's library opening an equal collection and computing today's "
         "due counts (anki).",
         "",
@@ -796,45 +886,77 @@ def render(
     rows = []
     st_typ = med("typical", "flashprep status")
     if st_typ is not None:
-        rows.append(("`status` at typical <= 1.35x `import typer`",
-                     f"{fmt_ms(st_typ)} = {ratio(st_typ, ty)}", st_typ <= 1.35 * ty))
+        rows.append(
+            (
+                "`status` at typical <= 1.35x `import typer`",
+                f"{fmt_ms(st_typ)} = {ratio(st_typ, ty)}",
+                st_typ <= 1.35 * ty,
+            )
+        )
     st_huge = med("huge", "flashprep status")
     if st_huge is not None:
         anki_huge = by["huge"].anki
-        rows.append((
-            "`status` at huge <= 0.7x Anki's library (open + due counts)",
-            f"{fmt_ms(st_huge)} vs {fmt_ms(anki_huge.median) if anki_huge else 'n/a'}"
-            + (f" = {ratio(st_huge, anki_huge.median)}" if anki_huge else ""),
-            None if anki_huge is None else st_huge <= 0.7 * anki_huge.median,
-        ))
+        rows.append(
+            (
+                "`status` at huge <= 0.7x Anki's library (open + due counts)",
+                f"{fmt_ms(st_huge)} vs {fmt_ms(anki_huge.median) if anki_huge else 'n/a'}"
+                + (f" = {ratio(st_huge, anki_huge.median)}" if anki_huge else ""),
+                None if anki_huge is None else st_huge <= 0.7 * anki_huge.median,
+            )
+        )
     if "huge" in by:
         stats_huge = med("huge", "flashprep stats --json")
-        rows.append(("`stats --json` at huge <= 1 s (every run: there is no cold cache)",
-                     fmt_ms(stats_huge), None if stats_huge is None else stats_huge <= 1000))
+        rows.append(
+            (
+                "`stats --json` at huge <= 1 s (every run: there is no cold cache)",
+                fmt_ms(stats_huge),
+                None if stats_huge is None else stats_huge <= 1000,
+            )
+        )
         first = med("huge", FIRST_WRITE)
-        rows.append(("first writing session of a study day at huge, 0 answers <= 1 s",
-                     fmt_ms(first), None if first is None else first <= 1000))
+        rows.append(
+            (
+                "first writing session of a study day at huge, 0 answers <= 1 s",
+                fmt_ms(first),
+                None if first is None else first <= 1000,
+            )
+        )
     saves = {n: statistics.median(r.save_ms) for n, r in by.items() if r.save_ms}
     if "huge" in saves and "typical" in saves:
         more = saves["huge"] - saves["typical"]
-        rows.append(("one answer (the whole loop) at huge <= 2 ms more than at typical",
-                     f"{saves['huge']:.2f} ms vs {saves['typical']:.2f} ms ({more:+.2f} ms)",
-                     more <= 2))
+        rows.append(
+            (
+                "one answer (the whole loop) at huge <= 2 ms more than at typical",
+                f"{saves['huge']:.2f} ms vs {saves['typical']:.2f} ms ({more:+.2f} ms)",
+                more <= 2,
+            )
+        )
     if BACKUP_FIGURES:
-        rows.append(("backups at huge, 7 days kept <= 1.2x the log",
-                     f"{BACKUP_FIGURES['ratio']:.2f}x (RESULTS-backup.md)",
-                     BACKUP_FIGURES["ratio"] <= 1.2))
+        rows.append(
+            (
+                "backups at huge, 7 days kept <= 1.2x the log",
+                f"{BACKUP_FIGURES['ratio']:.2f}x (RESULTS-backup.md)",
+                BACKUP_FIGURES["ratio"] <= 1.2,
+            )
+        )
     if "huge" in by:
         rebuilt = med("huge", REBUILD)
-        rows.append(("index rebuilt from the 1M-event log <= 10 s", fmt_ms(rebuilt),
-                     None if rebuilt is None else rebuilt <= 10_000))
+        rows.append(
+            (
+                "index rebuilt from the 1M-event log <= 10 s",
+                fmt_ms(rebuilt),
+                None if rebuilt is None else rebuilt <= 10_000,
+            )
+        )
         rss = max((st.rss_mb for st in by["huge"].rows.values() if st), default=None)
         anki_rss = by["huge"].anki.rss_mb if by["huge"].anki else None
-        rows.append((
-            "peak RSS at huge <= 200 MB (largest flashprep process)",
-            f"{rss:.0f} MB" + (f" (Anki: {anki_rss:.0f} MB)" if anki_rss else ""),
-            None if rss is None else rss <= 200,
-        ))
+        rows.append(
+            (
+                "peak RSS at huge <= 200 MB (largest flashprep process)",
+                f"{rss:.0f} MB" + (f" (Anki: {anki_rss:.0f} MB)" if anki_rss else ""),
+                None if rss is None else rss <= 200,
+            )
+        )
     out += ["", "## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
     out += [f"| {t} | {m} | {check(ok)} |" for t, m, ok in rows]
     out += ["", "## Notes", "", *NOTES]
@@ -851,13 +973,19 @@ def render(
         ]
     for t in missed:
         if "rebuilt" in t:
-            out += ["", f"**Missed: {t}.** Every line is decoded (orjson) and checked, and each "
-                    "event is inserted with its card's state; the profile splits about 60/40 "
-                    "between decoding and SQLite. It runs once after an upgrade or a lost "
-                    "index, a few MB at a time, with a bar on a terminal."]
+            out += [
+                "",
+                f"**Missed: {t}.** Every line is decoded (orjson) and checked, and each "
+                "event is inserted with its card's state; the profile splits about 60/40 "
+                "between decoding and SQLite. It runs once after an upgrade or a lost "
+                "index, a few MB at a time, with a bar on a terminal.",
+            ]
         if "typical" in t and "status" in t:
-            out += ["", f"**Missed: {t}.** Most of a small run is importing typer itself; see "
-                    "the phase table (the rest is flashprep's own modules and click's objects)."]
+            out += [
+                "",
+                f"**Missed: {t}.** Most of a small run is importing typer itself; see "
+                "the phase table (the rest is flashprep's own modules and click's objects).",
+            ]
     return "\n".join(out) + "\n"
 
 
@@ -913,8 +1041,9 @@ def first_writes(info: HomeInfo, runs: int) -> Stat:
     out = []
     for n in range(runs + 1):
         day = (start + timedelta(days=n + 1)).date()
-        env = child_env({"FLASHPREP_HOME": str(info.home),
-                         "FLASHPREP_NOW": f"{day.isoformat()}T09:00:00+00:00"})
+        env = child_env(
+            {"FLASHPREP_HOME": str(info.home), "FLASHPREP_NOW": f"{day.isoformat()}T09:00:00+00:00"}
+        )
         out.append(run_once(cmd, env))
     return Stat.of(out[1:])
 
@@ -928,8 +1057,10 @@ def rebuilds(info: HomeInfo, runs: int) -> Stat:
     for _ in range(runs):
         remove_index(info.home)
         out.append(run_once([sys.executable, "-c", REBUILD_CODE, str(info.home)], child_env()))
-    run_once([*flashprep_cmd(), "status"],
-             child_env({"FLASHPREP_HOME": str(info.home), "FLASHPREP_NOW": info.now}))
+    run_once(
+        [*flashprep_cmd(), "status"],
+        child_env({"FLASHPREP_HOME": str(info.home), "FLASHPREP_NOW": info.now}),
+    )
     return Stat.of(out)
 
 
@@ -1033,9 +1164,13 @@ def backup_case(info: HomeInfo, days: int = 8, per_day: int = 200) -> str:
             h = History.open(home, write=True, backup_day=day)
             opens.append(time.perf_counter() - started)
             moment = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
-            ids = sorted(h.states)[n * per_day:(n + 1) * per_day]
-            h.append([make_event(cid, "review", answer(h.state(cid), 4, day), moment, day,
-                                 grade=4) for cid in ids])
+            ids = sorted(h.states)[n * per_day : (n + 1) * per_day]
+            h.append(
+                [
+                    make_event(cid, "review", answer(h.state(cid), 4, day), moment, day, grade=4)
+                    for cid in ids
+                ]
+            )
             h.close()
             reads.append(plain_read())
             log_size = (home / LOG_NAME).stat().st_size
@@ -1070,8 +1205,10 @@ def backup_case(info: HomeInfo, days: int = 8, per_day: int = 200) -> str:
         "|---|---:|---:|---:|---:|",
     ]
     for day, check, opened, size, log_size in rows:
-        out.append(f"| {day} | {check * 1000:,.0f} ms | {opened * 1000:,.0f} ms | "
-                   f"{size / 1e6:,.1f} MB | {size / log_size:.2f}x |")
+        out.append(
+            f"| {day} | {check * 1000:,.0f} ms | {opened * 1000:,.0f} ms | "
+            f"{size / 1e6:,.1f} MB | {size / log_size:.2f}x |"
+        )
     out += [
         "",
         f"- Day 1 is the first backup ever (no manifest yet): the whole log is decoded "
@@ -1097,31 +1234,59 @@ def log(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--make-home", type=Path, metavar="DIR",
-                        help="Only write a synthetic home at DIR (see --cards, --reviews).")
-    parser.add_argument("--cards", type=int, default=0,
-                        help="Synthetic cards beside the bundled ones (with --make-home).")
-    parser.add_argument("--reviews", type=int, default=10_000,
-                        help="Review events in the history (with --make-home).")
-    parser.add_argument("--scales", default=",".join(SCALES),
-                        help=f"Comma-separated scales to run ({', '.join(SCALES)}).")
+    parser.add_argument(
+        "--make-home",
+        type=Path,
+        metavar="DIR",
+        help="Only write a synthetic home at DIR (see --cards, --reviews).",
+    )
+    parser.add_argument(
+        "--cards",
+        type=int,
+        default=0,
+        help="Synthetic cards beside the bundled ones (with --make-home).",
+    )
+    parser.add_argument(
+        "--reviews",
+        type=int,
+        default=10_000,
+        help="Review events in the history (with --make-home).",
+    )
+    parser.add_argument(
+        "--scales",
+        default=",".join(SCALES),
+        help=f"Comma-separated scales to run ({', '.join(SCALES)}).",
+    )
     parser.add_argument("--runs", type=int, default=7, help="Timed runs per measurement (>= 5).")
-    parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "homes",
-                        help="Where homes and Anki collections go (default: benchmarks/homes).")
-    parser.add_argument("--reuse", action="store_true",
-                        help="Keep homes already built with the same parameters.")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=ROOT / "benchmarks" / "homes",
+        help="Where homes and Anki collections go (default: benchmarks/homes).",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep homes already built with the same parameters."
+    )
     parser.add_argument("--no-anki", action="store_true", help="Skip the Anki baseline.")
-    parser.add_argument("--backup", action="store_true",
-                        help="Only measure the daily backup at huge "
-                        "(writes benchmarks/RESULTS-backup.md).")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md",
-                        help="Where to write the report (default: benchmarks/RESULTS.md).")
+    parser.add_argument(
+        "--backup",
+        action="store_true",
+        help="Only measure the daily backup at huge (writes benchmarks/RESULTS-backup.md).",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "RESULTS.md",
+        help="Where to write the report (default: benchmarks/RESULTS.md).",
+    )
     args = parser.parse_args(argv)
 
     if args.make_home:
         info = make_home(args.make_home, args.cards, args.reviews)
-        print(f"{info.home}: {info.cards} cards, {info.reviews} review events over "
-              f"{info.days} days; FLASHPREP_NOW={info.now} ({info.seconds:.1f} s)")
+        print(
+            f"{info.home}: {info.cards} cards, {info.reviews} review events over "
+            f"{info.days} days; FLASHPREP_NOW={info.now} ({info.seconds:.1f} s)"
+        )
         return 0
 
     if args.backup:
@@ -1174,14 +1339,15 @@ def main(argv: list[str] | None = None) -> int:
     huge = next((r for r in results if r.name == "huge"), None)
     if huge is not None:
         log("[huge] the daily backup")
-        (ROOT / "benchmarks" / "RESULTS-backup.md").write_text(backup_case(huge.info),
-                                                                encoding="utf-8")
+        (ROOT / "benchmarks" / "RESULTS-backup.md").write_text(
+            backup_case(huge.info), encoding="utf-8"
+        )
     report = render(baselines, results, args.runs, time.perf_counter() - started, args.workdir)
     # benchmarks/interview_sim.py keeps its own section at the end of the file: carry it over.
     mark = "<!-- interview_sim:"
     old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     if mark in old:
-        report = report.rstrip("\n") + "\n\n" + old[old.index(mark):]
+        report = report.rstrip("\n") + "\n\n" + old[old.index(mark) :]
     args.out.write_text(report, encoding="utf-8")
     print(report)
     return 0

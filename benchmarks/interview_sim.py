@@ -51,8 +51,29 @@ from flashprep.plan import Answer, estimate_costs, syllabus_order, todays_pace  
 from flashprep.session import Session  # noqa: E402
 
 # FSRS-6's default parameters (fsrs-rs 0.9 / py-fsrs 6).
-W = (0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
-     1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542)
+W = (
+    0.212,
+    1.2931,
+    2.3065,
+    8.2956,
+    6.4133,
+    0.8334,
+    3.0194,
+    0.001,
+    1.8722,
+    0.1666,
+    0.796,
+    1.4835,
+    0.0614,
+    0.2629,
+    1.6483,
+    0.6014,
+    1.8729,
+    0.5425,
+    0.0912,
+    0.0658,
+    0.1542,
+)
 FIRST_RATING = (0.24, 0.094, 0.495, 0.171)  # Again, Hard, Good, Easy on a first look
 START = date(2026, 3, 9)  # a Monday
 BUDGET = 30  # minutes a day
@@ -61,8 +82,11 @@ BUDGET = 30  # minutes a day
 # plan` says 271 cards in 4 weeks need 31 at the default answer times), then the
 # 10-week one on harder material (every card's difficulty +2, its first stability
 # halved), to see how the gap changes when memory is weaker.
-RUNS = (("10-week interview", 70, 30, 0.0, 1.0), ("4-week speed-run", 28, 45, 0.0, 1.0),
-        ("10-week, harder cards", 70, 30, 2.0, 0.5))
+RUNS = (
+    ("10-week interview", 70, 30, 0.0, 1.0),
+    ("4-week speed-run", 28, 45, 0.0, 1.0),
+    ("10-week, harder cards", 70, 30, 2.0, 0.5),
+)
 TARGETS = {"recall": 0.90, "gain": 0.10, "reviews_ratio": 1.25}
 MARK = "<!-- interview_sim: everything below is written by benchmarks/interview_sim.py -->"
 
@@ -101,8 +125,15 @@ def fsrs_step(
         else:
             hard = w[15] if rating == 2 else 1.0
             easy = w[16] if rating == 4 else 1.0
-            new_s = s * (math.exp(w[8]) * (11 - d) * s ** -w[9]
-                         * (math.exp(w[10] * (1 - r)) - 1) * hard * easy + 1)
+            new_s = s * (
+                math.exp(w[8])
+                * (11 - d)
+                * s ** -w[9]
+                * (math.exp(w[10] * (1 - r)) - 1)
+                * hard
+                * easy
+                + 1
+            )
     new_d = d - w[6] * (rating - 3) * (10 - d) / 9
     new_d = min(10.0, max(1.0, new_d))
     new_d = w[7] * _d0(w, 4) + (1 - w[7]) * new_d
@@ -161,7 +192,11 @@ def bundled() -> Any:
 
 
 def simulate(
-    seed: int, days: int, plan_mode: bool, shift: float = 0.0, scale: float = 1.0,
+    seed: int,
+    days: int,
+    plan_mode: bool,
+    shift: float = 0.0,
+    scale: float = 1.0,
     budget: int = BUDGET,
 ) -> Outcome:
     """One learner (`seed`) from START to an interview `days` later."""
@@ -169,8 +204,7 @@ def simulate(
     order = syllabus_order(collection)
     cards = [collection.cards[c] for c in order]
     rng = random.Random(seed)
-    memory = {c: Memory(rng.gauss(shift, 1.5), scale * math.exp(rng.gauss(0, 0.4)))
-              for c in order}
+    memory = {c: Memory(rng.gauss(shift, 1.5), scale * math.exp(rng.gauss(0, 0.4))) for c in order}
     pace = math.exp(rng.gauss(0, 0.25))
     rng = random.Random(seed * 7919 + (1 if plan_mode else 0))  # the answers' own draws
     when = START + timedelta(days=days)
@@ -184,8 +218,14 @@ def simulate(
         moment = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
         if plan_mode:
             p = todays_pace(collection, states, day, when, budget, estimate_costs(answers))
-            session = Session(cards, states, moment, new_per_day=p.new_per_day,
-                              reviews_per_day=min(200, p.reviews_per_day), interview=when)
+            session = Session(
+                cards,
+                states,
+                moment,
+                new_per_day=p.new_per_day,
+                reviews_per_day=min(200, p.reviews_per_day),
+                interview=when,
+            )
         else:
             session = Session(cards, states, moment)
         spent = 0.0
@@ -200,8 +240,9 @@ def simulate(
                 base = 60.0
             else:
                 recalled = rng.random() < mem.p(day)
-                grade = rng.choices((3, 4, 5), (0.15, 0.7, 0.15))[0] if recalled \
-                    else rng.choice((1, 2))
+                grade = (
+                    rng.choices((3, 4, 5), (0.15, 0.7, 0.15))[0] if recalled else rng.choice((1, 2))
+                )
                 base = 15.0 if view.kind == "redrill" else 20.0
             seconds = base * pace * math.exp(rng.gauss(0, 0.3))
             session.show(moment)
@@ -209,7 +250,8 @@ def simulate(
             session.answer(grade, moment)
             mem.answer(grade, day)
             answers.setdefault(view.card.id, []).append(
-                Answer(day, view.kind, grade, int(seconds * 1000)))
+                Answer(day, view.kind, grade, int(seconds * 1000))
+            )
             spent += seconds
             given += 1
             reviews += view.kind == "review"
@@ -224,8 +266,17 @@ def simulate(
     mean = sum(memory[c].p(when) for c in order) / len(order)
     cutoff = rules.cutoff_day(START, when)
     weak = sum(1 for c in order if memory[c].p(when) < 0.8)
-    return Outcome(mean, unseen, total, reviews, busiest, busiest_min,
-                   unseen == 0 and (last_intro is None or last_intro <= cutoff), last_intro, weak)
+    return Outcome(
+        mean,
+        unseen,
+        total,
+        reviews,
+        busiest,
+        busiest_min,
+        unseen == 0 and (last_intro is None or last_intro <= cutoff),
+        last_intro,
+        weak,
+    )
 
 
 def _job(args: tuple[int, int, bool, float, float, int]) -> Outcome:
@@ -233,11 +284,18 @@ def _job(args: tuple[int, int, bool, float, float, int]) -> Outcome:
 
 
 def run(
-    learners: int, days: int, workers: int, minutes: int = BUDGET, shift: float = 0.0,
+    learners: int,
+    days: int,
+    workers: int,
+    minutes: int = BUDGET,
+    shift: float = 0.0,
     scale: float = 1.0,
 ) -> dict[str, list[Outcome]]:
-    jobs = [(seed, days, mode, shift, scale, minutes) for mode in (False, True)
-            for seed in range(learners)]
+    jobs = [
+        (seed, days, mode, shift, scale, minutes)
+        for mode in (False, True)
+        for seed in range(learners)
+    ]
     if workers > 1:
         from multiprocessing import Pool
 
@@ -264,18 +322,26 @@ def summary(outs: list[Outcome]) -> dict[str, Any]:
 
 
 def report(results: dict[str, dict[str, list[Outcome]]], learners: int, seconds: float) -> str:
-    lines = [MARK, "", "## Interview plan simulation", "",
-             f"Generated by `python benchmarks/interview_sim.py` on "
-             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {seconds:.0f} s "
-             f"({os.cpu_count()} cores): {learners} learners (seeds 0-{learners - 1}), each "
-             f"run twice on the same cards and memory (plain SM-2, then plan mode), "
-             "the minutes a day the table gives, the "
-             f"{len(syllabus_order(bundled()))} bundled cards. The model is described at the "
-             "top of the script.", ""]
-    lines += ["| interview | minutes a day | mode | mean recall on the day | lowest learner "
-              "| cards under 80% | cards never seen | answers (all kinds) | scheduled reviews "
-              "| busiest day | every card by the cutoff |",
-              "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        MARK,
+        "",
+        "## Interview plan simulation",
+        "",
+        f"Generated by `python benchmarks/interview_sim.py` on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {seconds:.0f} s "
+        f"({os.cpu_count()} cores): {learners} learners (seeds 0-{learners - 1}), each "
+        f"run twice on the same cards and memory (plain SM-2, then plan mode), "
+        "the minutes a day the table gives, the "
+        f"{len(syllabus_order(bundled()))} bundled cards. The model is described at the "
+        "top of the script.",
+        "",
+    ]
+    lines += [
+        "| interview | minutes a day | mode | mean recall on the day | lowest learner "
+        "| cards under 80% | cards never seen | answers (all kinds) | scheduled reviews "
+        "| busiest day | every card by the cutoff |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     verdicts = []
     budgets = {name: minutes for name, _, minutes, _, _ in RUNS}
     for name, res in results.items():
@@ -287,32 +353,51 @@ def report(results: dict[str, dict[str, list[Outcome]]], learners: int, seconds:
                 f"{x['recall_min']:.3f} | {x['weak']:.1f} | "
                 f"{x['unseen']:.1f} (max {x['unseen_max']}) | {x['answers']:.0f} | "
                 f"{x['reviews']:.0f} | {x['busiest']} answers, {x['busiest_min']:.0f} min | "
-                f"{x['by_cutoff']}/{learners} |")
+                f"{x['by_cutoff']}/{learners} |"
+            )
         gain = s["plan"]["recall"] - s["sm2"]["recall"]
         ratio = s["plan"]["answers"] / s["sm2"]["answers"]
         rratio = s["plan"]["reviews"] / max(1.0, s["sm2"]["reviews"])
         checks = [
-            (f"plan recall {s['plan']['recall']:.3f} >= {TARGETS['recall']}",
-             s["plan"]["recall"] >= TARGETS["recall"]),
+            (
+                f"plan recall {s['plan']['recall']:.3f} >= {TARGETS['recall']}",
+                s["plan"]["recall"] >= TARGETS["recall"],
+            ),
             (f"0 cards unseen (max {s['plan']['unseen_max']})", s["plan"]["unseen_max"] == 0),
             (f"{100 * gain:+.1f} points over plain SM-2 (target +10)", gain >= TARGETS["gain"]),
-            (f"{ratio:.2f}x its answers, {rratio:.2f}x its scheduled reviews (target <= 1.25x)",
-             ratio <= TARGETS["reviews_ratio"]),
+            (
+                f"{ratio:.2f}x its answers, {rratio:.2f}x its scheduled reviews (target <= 1.25x)",
+                ratio <= TARGETS["reviews_ratio"],
+            ),
         ]
         left = 1 - s["sm2"]["recall"]
         share = f"; it removes {100 * gain / left:.0f}% of plain SM-2's forgetting" if left else ""
-        verdicts.append(f"- **{name}**: " + "; ".join(
-            f"{text} ({'met' if ok else 'NOT met'})" for text, ok in checks) + share)
-    lines += ["", "Targets (issue 13): plan mode >= 0.90 mean recall with 0 cards unseen, "
-              ">= 10 points above plain SM-2, for <= 1.25x its reviews (counted here as "
-              "answers of every kind).", ""] + verdicts + [
-        "", "The +10 points cannot be had in this model: with FSRS-6's default memory, "
-        "plain SM-2 already ends above 0.93 (its 1-, 6-, 15- and ~38-day intervals put a "
-        "review of most cards within a few weeks of day 70, and FSRS-6 puts a card's "
-        "stability at 77 days after a first look and good reviews 1, 6 and 15 days "
-        "later), so at most 5-7 points are left to gain. What the plan "
-        "changes is the tail: the cards under 80% on the day, and every card seen by the "
-        "cutoff.", ""]
+        verdicts.append(
+            f"- **{name}**: "
+            + "; ".join(f"{text} ({'met' if ok else 'NOT met'})" for text, ok in checks)
+            + share
+        )
+    lines += (
+        [
+            "",
+            "Targets (issue 13): plan mode >= 0.90 mean recall with 0 cards unseen, "
+            ">= 10 points above plain SM-2, for <= 1.25x its reviews (counted here as "
+            "answers of every kind).",
+            "",
+        ]
+        + verdicts
+        + [
+            "",
+            "The +10 points cannot be had in this model: with FSRS-6's default memory, "
+            "plain SM-2 already ends above 0.93 (its 1-, 6-, 15- and ~38-day intervals put a "
+            "review of most cards within a few weeks of day 70, and FSRS-6 puts a card's "
+            "stability at 77 days after a first look and good reviews 1, 6 and 15 days "
+            "later), so at most 5-7 points are left to gain. What the plan "
+            "changes is the tail: the cards under 80% on the day, and every card seen by the "
+            "cutoff.",
+            "",
+        ]
+    )
     return "\n".join(lines)
 
 
@@ -330,8 +415,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    results = {name: run(args.learners, days, args.workers, minutes, shift, scale)
-               for name, days, minutes, shift, scale in RUNS}
+    results = {
+        name: run(args.learners, days, args.workers, minutes, shift, scale)
+        for name, days, minutes, shift, scale in RUNS
+    }
     text = report(results, args.learners, time.perf_counter() - t0)
     print(text)
     if not args.no_write:

@@ -70,8 +70,9 @@ def select_cards(col: Collection, deck_ids: Sequence[str], tags: Sequence[str]) 
     return cards
 
 
-def build_decks(col: Collection, cards: Sequence[Card], home: Path | None = None
-                ) -> tuple[AnkiDeck, ...]:
+def build_decks(
+    col: Collection, cards: Sequence[Card], home: Path | None = None
+) -> tuple[AnkiDeck, ...]:
     """Group cards into Anki decks: decks in load order, cards in deck-file order.
 
     That is the order flashprep introduces new cards in, so Anki gets the same
@@ -91,8 +92,9 @@ def build_decks(col: Collection, cards: Sequence[Card], home: Path | None = None
             position += 1
         if notes:
             name = anki_deck_name(deck.name)
-            out.append(AnkiDeck(stable_id("deck", name), name, deck.id, deck.description,
-                                tuple(notes)))
+            out.append(
+                AnkiDeck(stable_id("deck", name), name, deck.id, deck.description, tuple(notes))
+            )
     return tuple(out)
 
 
@@ -136,10 +138,15 @@ def write_collection(decks: Sequence[AnkiDeck], db_path: Path, moment: datetime)
     for deck in decks:
         gdeck = genanki.Deck(deck.id, deck.name, html.escape(deck.description))
         for note in deck.notes:
-            gdeck.add_note(genanki.Note(
-                model=model, fields=list(note.fields), tags=list(note.tags), guid=note.guid,
-                due=note.position,
-            ))
+            gdeck.add_note(
+                genanki.Note(
+                    model=model,
+                    fields=list(note.fields),
+                    tags=list(note.tags),
+                    guid=note.guid,
+                    due=note.position,
+                )
+            )
         package.decks.append(gdeck)
     # The timestamp is every note's modification time: Anki replaces an existing
     # note only with a newer one, so it must be the export time.
@@ -175,8 +182,14 @@ def write_apkg(decks: Sequence[AnkiDeck], path: Path, moment: datetime) -> int:
 
 
 def export_apkg(
-    col: Collection, path: Path, deck_ids: Sequence[str] = (), tags: Sequence[str] = (),
-    *, moment: datetime, force: bool = False, home: Path | None = None,
+    col: Collection,
+    path: Path,
+    deck_ids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    *,
+    moment: datetime,
+    force: bool = False,
+    home: Path | None = None,
 ) -> ExportResult:
     cards = select_cards(col, deck_ids, tags)
     check_output(path, force)  # before the cards are rendered, which takes seconds at 50,000
@@ -236,8 +249,13 @@ def render_tsv(decks: Sequence[AnkiDeck]) -> str:
 
 
 def export_tsv(
-    col: Collection, path: Path, deck_ids: Sequence[str] = (), tags: Sequence[str] = (),
-    *, force: bool = False, home: Path | None = None,
+    col: Collection,
+    path: Path,
+    deck_ids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    *,
+    force: bool = False,
+    home: Path | None = None,
 ) -> ExportResult:
     cards = select_cards(col, deck_ids, tags)
     check_output(path, force)

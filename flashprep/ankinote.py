@@ -82,8 +82,13 @@ class AnkiNote:
     @property
     def fields(self) -> tuple[str, str, str, str, str]:
         """The note's fields in FIELD_NAMES order."""
-        return (self.front, self.back, self.key_points, html.escape(self.card_id),
-                html.escape(self.topic))
+        return (
+            self.front,
+            self.back,
+            self.key_points,
+            html.escape(self.card_id),
+            html.escape(self.topic),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,7 +77,6 @@ class Renderer:
             position=position,
         )
 
-
     def exercise_markdown(self, card: Card) -> tuple[str, str]:
         """(front, back) Markdown of an exercise: see the class docstring."""
         from flashprep.exercises.check import Checker
@@ -86,19 +85,24 @@ class Renderer:
 
         solution = card.solution or ""
         if card.kind != "sql":
-            back = (f"{card.back}\n\n**Solution**\n\n```python\n{solution}\n```\n\n"
-                    f"**It passes**\n\n```python\n{card.tests or ''}\n```")
+            back = (
+                f"{card.back}\n\n**Solution**\n\n```python\n{solution}\n```\n\n"
+                f"**It passes**\n\n```python\n{card.tests or ''}\n```"
+            )
             return card.front, back
         script = Checker(self.home).dataset(card)
-        front = (f"{card.front}\n\n**Tables** (dataset `{card.dataset}`)\n\n"
-                 f"```sql\n{schema_of(script)}\n```")
+        front = (
+            f"{card.front}\n\n**Tables** (dataset `{card.dataset}`)\n\n"
+            f"```sql\n{schema_of(script)}\n```"
+        )
         try:
             result = result_markdown(run_reference_sqlite(solution, script))
         except QueryError as exc:
-            raise InputError(f"{card.path}:{card.line}: card {card.id!r}: the reference "
-                             f"solution does not run: {exc.message}") from None
-        back = (f"{card.back}\n\n**Solution**\n\n```sql\n{solution}\n```\n\n"
-                f"**Result**\n\n{result}")
+            raise InputError(
+                f"{card.path}:{card.line}: card {card.id!r}: the reference "
+                f"solution does not run: {exc.message}"
+            ) from None
+        back = f"{card.back}\n\n**Solution**\n\n```sql\n{solution}\n```\n\n**Result**\n\n{result}"
         return front, back
 
 
@@ -113,8 +117,10 @@ def result_markdown(table: Any) -> str:
         return text.replace("\\", "\\\\").replace("|", "\\|")
 
     cols = list(table.columns) or ["(no columns)"]
-    lines = ["| " + " | ".join(esc(c) for c in cols) + " |",
-             "|" + "|".join("---" for _ in cols) + "|"]
+    lines = [
+        "| " + " | ".join(esc(c) for c in cols) + " |",
+        "|" + "|".join("---" for _ in cols) + "|",
+    ]
     for row in table.rows[:EXPORT_ROWS]:
         lines.append("| " + " | ".join(esc(cell(v)) for v in row) + " |")
     total = table.total or len(table.rows)
@@ -256,7 +262,8 @@ def _token_declarations(style: Any, props: set[str]) -> str:
         )
     if "bgcolor" in props:
         parts.append(
-            f"background-color: #{style['bgcolor']}" if style["bgcolor"]
+            f"background-color: #{style['bgcolor']}"
+            if style["bgcolor"]
             else "background-color: transparent"
         )
     return "; ".join(parts)

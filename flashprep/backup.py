@@ -72,8 +72,10 @@ def _newest_chain(root: Path) -> tuple[list[Manifest] | None, str | None]:
                 continue
             return chain(root, folder.name), None
         except Unusable as exc:
-            return None, (f"{folder} cannot be used to check the log ({exc}); today's backup "
-                          "is a full copy, after a check of every line")
+            return None, (
+                f"{folder} cannot be used to check the log ({exc}); today's backup "
+                "is a full copy, after a check of every line"
+            )
     return None, None
 
 
@@ -181,19 +183,26 @@ def _diverged(
     keep = "the earlier days stay restorable until they are pruned"
     for older in links[:-1]:
         if older.clean == at:
-            return older, at, (
-                f"{log} continues the backup of {older.day}, not the newer one of "
-                f"{newest.day} (as after 'flashprep doctor --restore {older.day}'); today's "
-                f"backup builds on {older.day}'s, and {keep}"
+            return (
+                older,
+                at,
+                (
+                    f"{log} continues the backup of {older.day}, not the newer one of "
+                    f"{newest.day} (as after 'flashprep doctor --restore {older.day}'); today's "
+                    f"backup builds on {older.day}'s, and {keep}"
+                ),
             )
     if size < newest.clean.end:
         what = f"is shorter than at the backup of {newest.day} ({size} of {newest.clean.end} bytes)"
     else:
-        what = (f"changed in lines {at.lines + 1}-{mark.lines} since the backup of "
-                f"{newest.day}")
-    return m, at, (
-        f"{log} {what}, but every line from there on is a valid event; today's backup "
-        f"keeps the log as it is now, and {keep}"
+        what = f"changed in lines {at.lines + 1}-{mark.lines} since the backup of {newest.day}"
+    return (
+        m,
+        at,
+        (
+            f"{log} {what}, but every line from there on is a valid event; today's backup "
+            f"keeps the log as it is now, and {keep}"
+        ),
     )
 
 
@@ -267,8 +276,12 @@ def _remove_ours(folder: Path) -> None:
     both = folder.name.startswith(INCOMPLETE)
     new_style, old_style = both or MANIFEST in names, both or MANIFEST not in names
     for name in names:
-        if (new_style and (name == MANIFEST or PART_RE.match(name) or TMP_RE.match(name))
-                or old_style and name in OLD_FILES):
+        if (
+            new_style
+            and (name == MANIFEST or PART_RE.match(name) or TMP_RE.match(name))
+            or old_style
+            and name in OLD_FILES
+        ):
             try:
                 (folder / name).unlink()
             except OSError:
@@ -340,8 +353,9 @@ def _fold(root: Path, parent: Manifest, child: Manifest) -> None:
         taken.append(replace(p, name=name, use=use))
     pieces = _merge(dst, taken + child.pieces)
     fsync_dir(dst)
-    folded = Manifest(child.day, parent.after, parent.seed, marks[1:] + child.chunks,
-                      child.end, child.crc, pieces)
+    folded = Manifest(
+        child.day, parent.after, parent.seed, marks[1:] + child.chunks, child.end, child.crc, pieces
+    )
     atomic_write_bytes(dst / MANIFEST, encode(folded), error=HistoryError)
     keep = {p.name for p in pieces}
     for stale in dst.iterdir():

@@ -125,10 +125,16 @@ def read_manifest(folder: Path) -> Manifest | None:
         if after is not None and not (isinstance(after, str) and DAY_RE.match(after)):
             raise ValueError("after is not a day")
         m = Manifest(
-            day=d["day"], after=after, seed=_mark(d["seed"]),
-            chunks=[_mark(c) for c in d["chunks"]], end=_whole(d["end"]), crc=_whole(d["crc"]),
-            pieces=[Piece(p["file"], *(_whole(p[k]) for k in ("start", "size", "crc", "use")))
-                    for p in d["pieces"]],
+            day=d["day"],
+            after=after,
+            seed=_mark(d["seed"]),
+            chunks=[_mark(c) for c in d["chunks"]],
+            end=_whole(d["end"]),
+            crc=_whole(d["crc"]),
+            pieces=[
+                Piece(p["file"], *(_whole(p[k]) for k in ("start", "size", "crc", "use")))
+                for p in d["pieces"]
+            ],
         )
         if m.day != folder.name or (after is None) != (m.seed == ZERO):
             raise ValueError("day or seed does not match")
@@ -137,8 +143,12 @@ def read_manifest(folder: Path) -> Manifest | None:
             raise ValueError("chunks out of order")
         at = m.seed.end
         for p in m.pieces:
-            if not (isinstance(p.name, str) and PART_RE.match(p.name) and p.start == at
-                    and 0 < p.use <= p.size):
+            if not (
+                isinstance(p.name, str)
+                and PART_RE.match(p.name)
+                and p.start == at
+                and 0 < p.use <= p.size
+            ):
                 raise ValueError("bad parts")
             at += p.use
         if at != m.end:
@@ -150,11 +160,20 @@ def read_manifest(folder: Path) -> Manifest | None:
 
 def encode(m: Manifest) -> bytes:
     data = {
-        "format": FORMAT, "day": m.day, "log": LOG_NAME, "after": m.after,
-        "start": m.seed.end, "end": m.end, "lines": m.clean.lines, "events": m.clean.events,
-        "crc": m.crc, "seed": list(astuple(m.seed)),
-        "pieces": [{"file": p.name, "start": p.start, "size": p.size, "use": p.use, "crc": p.crc}
-                   for p in m.pieces],
+        "format": FORMAT,
+        "day": m.day,
+        "log": LOG_NAME,
+        "after": m.after,
+        "start": m.seed.end,
+        "end": m.end,
+        "lines": m.clean.lines,
+        "events": m.clean.events,
+        "crc": m.crc,
+        "seed": list(astuple(m.seed)),
+        "pieces": [
+            {"file": p.name, "start": p.start, "size": p.size, "use": p.use, "crc": p.crc}
+            for p in m.pieces
+        ],
         "chunks": [list(astuple(c)) for c in m.chunks],
     }
     return json.dumps(data, separators=(",", ":")).encode() + b"\n"

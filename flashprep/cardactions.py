@@ -19,7 +19,11 @@ from flashprep.schedule import NEW_CARD, CardState
 # ----------------------------------------------------------------- history actions
 
 SUSPEND, UNSUSPEND, BURY, FORGET, UNDO = (
-    Kind.SUSPEND, Kind.UNSUSPEND, Kind.BURY, Kind.FORGET, Kind.UNDO
+    Kind.SUSPEND,
+    Kind.UNSUSPEND,
+    Kind.BURY,
+    Kind.FORGET,
+    Kind.UNDO,
 )
 ACTIONS = (SUSPEND, UNSUSPEND, BURY, FORGET)
 RESCHEDULE = "reschedule"  # a mock interview brought the card forward (flashprep.mock)
@@ -103,9 +107,7 @@ def _replay_after(state: CardState, later: Sequence[dict[str, Any]]) -> CardStat
     return state
 
 
-def undo_last(
-    history: Any, moment: datetime, day: date, *, record: bool = True
-) -> dict[str, Any]:
+def undo_last(history: Any, moment: datetime, day: date, *, record: bool = True) -> dict[str, Any]:
     """Revert the last answer (of any session) that is not undone yet, as an undo event.
 
     The card goes back to its state before that answer; suspend/unsuspend/bury/forget

@@ -1,5 +1,4 @@
-"""Listing cards: the rows of `flashprep cards`, filtered by deck, tag, text and state.
-"""
+"""Listing cards: the rows of `flashprep cards`, filtered by deck, tag, text and state."""
 
 from __future__ import annotations
 

@@ -247,12 +247,13 @@ def validate(
         state = "ok" if not report["errors"] else f"{len(report['errors'])} error(s)"
         ex = report["exercises"]
         if ex["checked"] or ex["untrusted"]:
-            typer.echo(f"exercises: {ex['checked']} reference solution(s) run, "
-                       f"{ex['failed']} failed, {ex['untrusted']} not run (untrusted)")
+            typer.echo(
+                f"exercises: {ex['checked']} reference solution(s) run, "
+                f"{ex['failed']} failed, {ex['untrusted']} not run (untrusted)"
+            )
         typer.echo(
             f"{report['files']} deck file(s), {report['cards']} card(s), "
             f"{report['events']} history event(s): {state}"
         )
     if report["errors"]:
         raise typer.Exit(2)
-

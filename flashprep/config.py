@@ -136,8 +136,8 @@ def parse_values(text: str, path: Path) -> dict[str, Any]:
         values[key] = KEYS[key](path, key, value)
     if values.get("sql_engine") == "postgresql" and not values.get("postgres_dsn"):
         raise ConfigError(
-            f"{path}: sql_engine = \"postgresql\" needs postgres_dsn "
-            "(e.g. \"postgresql://me@localhost/flashprep\")"
+            f'{path}: sql_engine = "postgresql" needs postgres_dsn '
+            '(e.g. "postgresql://me@localhost/flashprep")'
         )
     return values
 

@@ -112,8 +112,12 @@ class DeckFile:
 
     def head(self) -> dict[str, Any]:
         return {
-            "deck": self.deck, "checklist": self.checklist, "ids": self.ids,
-            "lines": self.lines, "drafts": self.drafts, "overrides": self.overrides,
+            "deck": self.deck,
+            "checklist": self.checklist,
+            "ids": self.ids,
+            "lines": self.lines,
+            "drafts": self.drafts,
+            "overrides": self.overrides,
         }
 
     def rows(self) -> list[tuple[Any, ...]]:
@@ -174,8 +178,7 @@ class _CachedRows:
             return rows
         rows = DeckFile.from_parsed(read_deck_file(path)).rows()
         if tuple(r[_ID] for r in rows) != ids:
-            raise DeckError("the file changed while flashprep read it; run the command again",
-                            path)
+            raise DeckError("the file changed while flashprep read it; run the command again", path)
         return rows
 
 

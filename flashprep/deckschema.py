@@ -80,26 +80,28 @@ class CardModel(Strict):
     @model_validator(mode="after")
     def _exercise_keys(self) -> CardModel:
         allowed = EXERCISE_KEYS[self.kind]
-        present = [k for k in ("dataset", "solution", "ordered", "tests")
-                   if getattr(self, k) is not None]
+        present = [
+            k for k in ("dataset", "solution", "ordered", "tests") if getattr(self, k) is not None
+        ]
         stray = [k for k in present if k not in allowed]
         if stray:
             what = "a plain card" if self.kind == "card" else f"a {self.kind} card"
             raise ValueError(
                 f"{what} takes no {' or '.join(repr(k) for k in stray)}"
-                + ("" if self.kind != "card" else " (set kind = \"sql\" or \"python\")")
+                + ("" if self.kind != "card" else ' (set kind = "sql" or "python")')
             )
         missing = [k for k in REQUIRED_KEYS[self.kind] if getattr(self, k) is None]
         if missing:
-            raise ValueError(
-                f"a {self.kind} card needs {' and '.join(repr(k) for k in missing)}"
-            )
+            raise ValueError(f"a {self.kind} card needs {' and '.join(repr(k) for k in missing)}")
         return self
 
 
 # Which exercise keys each kind takes, and which of them it must have.
-EXERCISE_KEYS = {"card": (), "sql": ("dataset", "solution", "ordered"),
-                 "python": ("solution", "tests")}
+EXERCISE_KEYS = {
+    "card": (),
+    "sql": ("dataset", "solution", "ordered"),
+    "python": ("solution", "tests"),
+}
 REQUIRED_KEYS = {"card": (), "sql": ("dataset", "solution"), "python": ("solution", "tests")}
 
 

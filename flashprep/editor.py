@@ -31,9 +31,7 @@ def editor_command() -> list[str]:
         raise InputError(f"${name} ({value!r}) cannot be split into a command: {exc}") from None
 
 
-def run_editor(
-    path: Path, line: int | None = None, *, outcome: str = "nothing was added"
-) -> None:
+def run_editor(path: Path, line: int | None = None, *, outcome: str = "nothing was added") -> None:
     """Open `$EDITOR [+LINE] path` and wait for it; `outcome` ends a failure's message."""
     cmd = editor_command()
     args = [*cmd, *([f"+{line}"] if line else []), str(path)]

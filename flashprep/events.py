@@ -250,8 +250,15 @@ def state_row(state: dict[str, Any]) -> tuple[Any, ...]:
             raise ValueError(f"bad state: {key} must be true or false")
     due, last, intro, buried = get("due"), get("last_day"), get("introduced"), get("buried_until")
     return (
-        ef100, counts[0], counts[1], None if due is None else _iso(due), counts[2], counts[3],
-        None if last is None else _iso(last), None if intro is None else _iso(intro), flags,
+        ef100,
+        counts[0],
+        counts[1],
+        None if due is None else _iso(due),
+        counts[2],
+        counts[3],
+        None if last is None else _iso(last),
+        None if intro is None else _iso(intro),
+        flags,
         None if buried is None else _iso(buried),
     )
 

@@ -86,7 +86,11 @@ def _typer_fits() -> bool:
         and _has_params(getattr(runtime, "coerce", None), "value", "param", "ctx")
         and _has_params(
             getattr(_param_types, "coerce_cli_path", None),
-            "value", "parameter_info", "path_type", "param", "ctx",
+            "value",
+            "parameter_info",
+            "path_type",
+            "param",
+            "ctx",
         )
     )
 

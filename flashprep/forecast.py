@@ -87,9 +87,13 @@ def fit_parameters(answers: Mapping[str, Sequence[Answer]]) -> Fit:
     seqs = [reviews(xs) for xs in answers.values()]
     long_term = sum(1 for seq in seqs for _, t in seq[1:] if t > 0)
     if long_term < MIN_FIT_REVIEWS:
-        return Fit(defaults, False, long_term,
-                   f"default parameters: {long_term} of the {MIN_FIT_REVIEWS} long-term "
-                   "reviews needed to fit your own")
+        return Fit(
+            defaults,
+            False,
+            long_term,
+            f"default parameters: {long_term} of the {MIN_FIT_REVIEWS} long-term "
+            "reviews needed to fit your own",
+        )
     # One training item per long-term review: the card's answers up to and including it.
     train = [seq[: i + 1] for seq in seqs for i in range(1, len(seq)) if seq[i][1] > 0]
     items = _items(train)
@@ -100,14 +104,19 @@ def fit_parameters(answers: Mapping[str, Sequence[Answer]]) -> Fit:
     except Exception as exc:  # the optimizer refuses data it cannot learn from
         return Fit(defaults, False, long_term, f"default parameters (fitting failed: {exc})")
     if mine > theirs:
-        return Fit(defaults, False, long_term,
-                   "default parameters (they predict your history better than fitted ones)")
-    return Fit(fitted, True, long_term,
-               f"parameters fitted to your {long_term} long-term reviews")
+        return Fit(
+            defaults,
+            False,
+            long_term,
+            "default parameters (they predict your history better than fitted ones)",
+        )
+    return Fit(fitted, True, long_term, f"parameters fitted to your {long_term} long-term reviews")
 
 
 def card_recall(
-    answers: Mapping[str, Sequence[Answer]], card_ids: Sequence[str], on: date,
+    answers: Mapping[str, Sequence[Answer]],
+    card_ids: Sequence[str],
+    on: date,
     parameters: Sequence[float],
 ) -> dict[str, float]:
     """Each card's recall probability on `on` (0 for a card never answered)."""
@@ -175,6 +184,11 @@ def interview_forecast(ws: Workspace, history: Any) -> dict[str, Any] | None:
         return None
     from flashprep.readiness import CATEGORIES
 
-    forecast = forecast_report(ws.collection, card_answers(history.indexed()), when,
-                               categories=CATEGORIES, checklist=ws.collection.checklist)
+    forecast = forecast_report(
+        ws.collection,
+        card_answers(history.indexed()),
+        when,
+        categories=CATEGORIES,
+        checklist=ws.collection.checklist,
+    )
     return {"days_left": (when - ws.today()).days, **forecast}

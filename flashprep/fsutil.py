@@ -100,7 +100,7 @@ def atomic_write_bytes(
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
 
@@ -145,4 +145,3 @@ def read_utf8(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UnreadableFile(path, "not UTF-8 text (save the file as UTF-8)", line) from None
-

@@ -55,14 +55,16 @@ def _lines(pairs: Sequence[tuple[str, Any]]) -> list[str]:
 
 def render_card(card_id: str, item: Skeleton) -> str:
     """A skeleton [[cards]] table as TOML text (ends with a newline)."""
-    body = _lines([
-        ("id", card_id),
-        ("topic", item.topic),
-        ("front", item.front),
-        ("back", ""),
-        ("tags", list(item.tags)),
-        ("draft", True),
-    ])
+    body = _lines(
+        [
+            ("id", card_id),
+            ("topic", item.topic),
+            ("front", item.front),
+            ("back", ""),
+            ("tags", list(item.tags)),
+            ("draft", True),
+        ]
+    )
     return "\n".join(["[[cards]]", TODO_COMMENT, *body]) + "\n"
 
 
@@ -72,14 +74,16 @@ def render_deck_header(plan: DeckPlan, source_name: str) -> str:
         "# Answer each card: write `back` and `key_points`, then delete `draft = true`.",
         "",
         "[deck]",
-        *_lines([
-            ("id", plan.id),
-            ("name", plan.name),
-            ("category", plan.category),
-            ("description", plan.description),
-            ("tags", plan.tags),
-            ("order", plan.order),
-        ]),
+        *_lines(
+            [
+                ("id", plan.id),
+                ("name", plan.name),
+                ("category", plan.category),
+                ("description", plan.description),
+                ("tags", plan.tags),
+                ("order", plan.order),
+            ]
+        ),
     ]
     return "\n".join(head) + "\n"
 
@@ -235,9 +239,7 @@ def _check(text: str, path: Path) -> None:
         ) from None
 
 
-def generate(
-    syllabus: Path, out_dir: Path, *, alongside: Sequence[Path] = ()
-) -> list[DeckChange]:
+def generate(syllabus: Path, out_dir: Path, *, alongside: Sequence[Path] = ()) -> list[DeckChange]:
     """Merge the syllabus's skeletons into `out_dir`; write only files that change.
 
     Everything is read and checked before the first write, so bad input writes

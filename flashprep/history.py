@@ -247,8 +247,9 @@ class History:
         progress = self._progress if total - start > PROGRESS_FROM else None
         replayed = 0
         part = None
-        for part in eventlog.scan_chunks(self.log_path, self.offset, self.lines + 1,
-                                         eventlog.CHUNK):
+        for part in eventlog.scan_chunks(
+            self.log_path, self.offset, self.lines + 1, eventlog.CHUNK
+        ):
             for (_, event), row in zip(part.events, part.rows, strict=True):
                 self.states.set_row(event["card_id"], row)
             replayed += len(part.events)
@@ -266,8 +267,14 @@ class History:
         self._changed = replayed > 0
         self._tail = part if self._may_fix or self.writable else None
         if self._tail is None:
-            self._tail = eventlog.Tail([], self.offset, self.lines, part.torn if part else b"",
-                                       part.needs_newline if part else False, [])
+            self._tail = eventlog.Tail(
+                [],
+                self.offset,
+                self.lines,
+                part.torn if part else b"",
+                part.needs_newline if part else False,
+                [],
+            )
 
     def _discard_index(self, why: str) -> None:
         """Start the index afresh (or, when this process may not, do without it)."""
@@ -405,8 +412,14 @@ class History:
         if idx is None or not todo or idx.offset != todo[0][2][0]:
             return
         try:
-            idx.apply([(n, e) for n, e, _ in todo], [sp for _, _, sp in todo], self.offset,
-                      self.lines, [_row(e) for _, e, _ in todo], prev)
+            idx.apply(
+                [(n, e) for n, e, _ in todo],
+                [sp for _, _, sp in todo],
+                self.offset,
+                self.lines,
+                [_row(e) for _, e, _ in todo],
+                prev,
+            )
         except Exception as exc:
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
             return

@@ -19,7 +19,10 @@ from flashprep.stats import retention_text as _ret
 
 LEVEL_COLOURS = ("#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39")
 STATE_COLOURS = {
-    "new": "#90caf9", "learning": "#ffb74d", "young": "#81c784", "mature": "#2e7d32",
+    "new": "#90caf9",
+    "learning": "#ffb74d",
+    "young": "#81c784",
+    "mature": "#2e7d32",
     "suspended": "#bdbdbd",
 }
 CSS = """
@@ -72,8 +75,9 @@ def heatmap_svg(h: dict[str, Any]) -> str:
     parts.append(f'<text x="{x}" y="{y + 9}">Less</text>')
     x += 28
     for colour in LEVEL_COLOURS:
-        parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" '
-                     f'fill="{colour}"/>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" rx="2" fill="{colour}"/>'
+        )
         x += cell + gap
     parts.append(f'<text x="{x + 2}" y="{y + 9}">More</text>')
     parts.append("</svg>")
@@ -114,21 +118,27 @@ def states_svg(cards: dict[str, int]) -> str:
     """One stacked bar of the card states."""
     width, height = 600, 40
     total = sum(cards[k] for k in STATE_COLOURS)
-    parts = [f'<svg id="card-states" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="Card states">']
+    parts = [
+        f'<svg id="card-states" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Card states">'
+    ]
     x = 0.0
     for key, colour in STATE_COLOURS.items():
         n = cards[key]
         if not n or not total:
             continue
         w = width * n / total
-        parts.append(f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="20" fill="{colour}">'
-                     f"<title>{key}: {n}</title></rect>")
+        parts.append(
+            f'<rect x="{x:.2f}" y="0" width="{w:.2f}" height="20" fill="{colour}">'
+            f"<title>{key}: {n}</title></rect>"
+        )
         x += w
     lx = 0
     for key, colour in STATE_COLOURS.items():
-        parts.append(f'<rect x="{lx}" y="26" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{lx + 14}" y="35">{key} {cards[key]}</text>')
+        parts.append(
+            f'<rect x="{lx}" y="26" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{lx + 14}" y="35">{key} {cards[key]}</text>'
+        )
         lx += 115
     parts.append("</svg>")
     return "".join(parts)
@@ -155,14 +165,17 @@ def mocks_svg(mocks: list[dict[str, Any]]) -> str:
         parts.append(
             f'<circle class="mock" cx="{x}" cy="{y}" r="4" fill="#8250df" '
             f'data-day="{escape(m["day"])}" data-score="{m["score"]}"><title>'
-            f'{escape(m["day"])}: {_pct(m["score"])} over {m["questions"]} question(s)'
+            f"{escape(m['day'])}: {_pct(m['score'])} over {m['questions']} question(s)"
             "</title></circle>"
         )
         if i % 3 == 0:
             parts.append(f'<text x="{x - 12}" y="{base + 14}">{escape(m["day"][5:])}</text>')
     if len(points) > 1:
-        parts.insert(4, f'<polyline points="{" ".join(points)}" fill="none" stroke="#8250df" '
-                        'stroke-width="2"/>')
+        parts.insert(
+            4,
+            f'<polyline points="{" ".join(points)}" fill="none" stroke="#8250df" '
+            'stroke-width="2"/>',
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -172,17 +185,21 @@ def recall_svg(rows: list[tuple[str, float | None]]) -> str:
     left, bar, gap, plot = 120, 16, 6, 400
     height = len(rows) * (bar + gap) + 20
     width = left + plot + 50
-    parts = [f'<svg id="recall-forecast" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="Recall forecast">']
+    parts = [
+        f'<svg id="recall-forecast" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Recall forecast">'
+    ]
     for i, (name, p) in enumerate(rows):
         y = i * (bar + gap)
         w = round(plot * (p or 0.0))
         colour = "#2e7d32" if (p or 0) >= 0.9 else "#f9a825" if (p or 0) >= 0.7 else "#c62828"
-        parts.append(f'<text x="0" y="{y + 12}">{escape(name)}</text>'
-                     f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#ebedf0"/>'
-                     f'<rect class="recall" x="{left}" y="{y}" width="{w}" height="{bar}" '
-                     f'fill="{colour}" data-p="{p}"><title>{escape(name)}: {_pct(p)}</title>'
-                     f'</rect><text x="{left + plot + 6}" y="{y + 12}">{_pct(p)}</text>')
+        parts.append(
+            f'<text x="0" y="{y + 12}">{escape(name)}</text>'
+            f'<rect x="{left}" y="{y}" width="{plot}" height="{bar}" fill="#ebedf0"/>'
+            f'<rect class="recall" x="{left}" y="{y}" width="{w}" height="{bar}" '
+            f'fill="{colour}" data-p="{p}"><title>{escape(name)}: {_pct(p)}</title>'
+            f'</rect><text x="{left + plot + 6}" y="{y + 12}">{_pct(p)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -194,13 +211,20 @@ def interview_html(iv: dict[str, Any]) -> list[str]:
     names = dict(CATEGORIES)
     rows = [(names.get(k, k), p) for k, p in iv["by_category"].items()]
     rows.append(("all cards", iv["mean"]))
-    out = [f"<h2>Recall forecast for the interview on {escape(iv['date'])} "
-           f"({iv['days_left']} day(s) left)</h2>", recall_svg(rows),
-           f'<p class="note">FSRS-6, {escape(iv["note"])}. The chance of recalling each card '
-           "on the day if you stopped reviewing now; a card not seen yet counts 0.</p>"]
+    out = [
+        f"<h2>Recall forecast for the interview on {escape(iv['date'])} "
+        f"({iv['days_left']} day(s) left)</h2>",
+        recall_svg(rows),
+        f'<p class="note">FSRS-6, {escape(iv["note"])}. The chance of recalling each card '
+        "on the day if you stopped reviewing now; a card not seen yet counts 0.</p>",
+    ]
     if iv["at_risk"]:
-        out.append(_table(["most at risk", "deck", "recall"],
-                          [[r["card"], r["deck"], _pct(r["p"])] for r in iv["at_risk"]]))
+        out.append(
+            _table(
+                ["most at risk", "deck", "recall"],
+                [[r["card"], r["deck"], _pct(r["p"])] for r in iv["at_risk"]],
+            )
+        )
     return out
 
 
@@ -240,60 +264,114 @@ def render_html(
     ]
     if report["empty"]:
         out.append("<p>No answers yet: run <code>flashprep review</code> to start.</p>")
-    out.append('<div class="tiles">' + "".join(
-        f'<div class="tile"><b>{escape(v)}</b><span>{escape(k)}</span></div>' for v, k in tiles
-    ) + "</div>")
+    out.append(
+        '<div class="tiles">'
+        + "".join(
+            f'<div class="tile"><b>{escape(v)}</b><span>{escape(k)}</span></div>' for v, k in tiles
+        )
+        + "</div>"
+    )
     out.append(f"<h2>Reviews per day, last {report['heatmap']['weeks']} weeks</h2>")
     out.append(heatmap_svg(report["heatmap"]))
     out.append(
         f'<p class="note">{report["heatmap"]["total"]} answer(s); busiest day '
-        f'{report["heatmap"]["max"]}; {s["study_days"]} study day(s) in all.</p>'
+        f"{report['heatmap']['max']}; {s['study_days']} study day(s) in all.</p>"
     )
     out.append(f"<h2>Due in the next {len(fc['days'])} days</h2>")
     out.append(forecast_svg(fc))
-    out.append(f'<p class="note">{fc["total"]} review(s) due; today includes '
-               f'{fc["overdue"]} overdue.</p>')
+    out.append(
+        f'<p class="note">{fc["total"]} review(s) due; today includes {fc["overdue"]} overdue.</p>'
+    )
     out.append(f"<h2>True retention, last {ret['days']} days</h2>")
-    out.append('<p class="note">Review answers (not new cards, not same-day re-drills) '
-               "graded 3 or more; young: interval before the answer under 21 days.</p>")
-    out.append(_table(["cards", "retention"], [
-        ["young", _ret(ret["young"])], ["mature", _ret(ret["mature"])], ["all", _ret(ret["all"])],
-    ]))
+    out.append(
+        '<p class="note">Review answers (not new cards, not same-day re-drills) '
+        "graded 3 or more; young: interval before the answer under 21 days.</p>"
+    )
+    out.append(
+        _table(
+            ["cards", "retention"],
+            [
+                ["young", _ret(ret["young"])],
+                ["mature", _ret(ret["mature"])],
+                ["all", _ret(ret["all"])],
+            ],
+        )
+    )
     out.append("<h2>Cards</h2>")
     out.append(states_svg(c))
-    out.append(_table(["state", "cards"], [
-        ["new", str(c["new"])], ["learning / re-drill", str(c["learning"])],
-        ["young", str(c["young"])], ["mature", str(c["mature"])],
-        ["suspended", str(c["suspended"])], ["total", str(c["total"])],
-        ["leeches", str(c["leeches"])],
-    ]))
-    ef_line = (f"Ease factor: mean {ef['mean']:.2f}, spread (std dev) {ef['stdev']:.2f} over "
-               f"{ef['cards']} card(s) seen." if ef["cards"] else "Ease factor: no card seen yet.")
-    out.append(f'<p class="note">{escape(ef_line)} Time, last {tm["days"]} days: '
-               f'{_duration(tm["total_ms"])} on {tm["answers"]} answer(s), '
-               f'{_duration(tm["per_card_ms"])} per card.</p>')
+    out.append(
+        _table(
+            ["state", "cards"],
+            [
+                ["new", str(c["new"])],
+                ["learning / re-drill", str(c["learning"])],
+                ["young", str(c["young"])],
+                ["mature", str(c["mature"])],
+                ["suspended", str(c["suspended"])],
+                ["total", str(c["total"])],
+                ["leeches", str(c["leeches"])],
+            ],
+        )
+    )
+    ef_line = (
+        f"Ease factor: mean {ef['mean']:.2f}, spread (std dev) {ef['stdev']:.2f} over "
+        f"{ef['cards']} card(s) seen."
+        if ef["cards"]
+        else "Ease factor: no card seen yet."
+    )
+    out.append(
+        f'<p class="note">{escape(ef_line)} Time, last {tm["days"]} days: '
+        f"{_duration(tm['total_ms'])} on {tm['answers']} answer(s), "
+        f"{_duration(tm['per_card_ms'])} per card.</p>"
+    )
     if interview:
         out.extend(interview_html(interview))
     if mocks:
         out.append("<h2>Mock interviews</h2>")
         out.append(mocks_svg(mocks))
         last = mocks[-1]
-        out.append(f'<p class="note">{len(mocks)} mock(s); the last, on {escape(last["day"])}, '
-                   f'scored {_pct(last["score"])} (key points covered over all questions).</p>')
+        out.append(
+            f'<p class="note">{len(mocks)} mock(s); the last, on {escape(last["day"])}, '
+            f"scored {_pct(last['score'])} (key points covered over all questions).</p>"
+        )
     if report["per_deck"]:
         out.append("<h2>Per deck</h2>")
         rows = []
         for d in report["per_deck"]:
             dc, de = d["cards"], d["ef"]
-            rows.append([
-                d["id"], str(dc["total"]), str(dc["new"]), str(dc["learning"]), str(dc["young"]),
-                str(dc["mature"]), str(dc["suspended"]), str(dc["leeches"]),
-                "-" if de["mean"] is None else f"{de['mean']:.2f} ± {de['stdev']:.2f}",
-                _pct(d["retention"]["all"]["rate"]),
-                _duration(d["time"]["per_card_ms"]) if d["time"]["cards"] else "-",
-            ])
-        out.append(_table(["deck", "cards", "new", "learning", "young", "mature", "suspended",
-                           "leeches", "EF", "retention", "time/card"], rows))
+            rows.append(
+                [
+                    d["id"],
+                    str(dc["total"]),
+                    str(dc["new"]),
+                    str(dc["learning"]),
+                    str(dc["young"]),
+                    str(dc["mature"]),
+                    str(dc["suspended"]),
+                    str(dc["leeches"]),
+                    "-" if de["mean"] is None else f"{de['mean']:.2f} ± {de['stdev']:.2f}",
+                    _pct(d["retention"]["all"]["rate"]),
+                    _duration(d["time"]["per_card_ms"]) if d["time"]["cards"] else "-",
+                ]
+            )
+        out.append(
+            _table(
+                [
+                    "deck",
+                    "cards",
+                    "new",
+                    "learning",
+                    "young",
+                    "mature",
+                    "suspended",
+                    "leeches",
+                    "EF",
+                    "retention",
+                    "time/card",
+                ],
+                rows,
+            )
+        )
     out.append("</body></html>\n")
     return "\n".join(out)
 

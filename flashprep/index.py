@@ -66,8 +66,7 @@ CREATE INDEX events_day ON events (day);
 """
 _ANSWERS = tuple(str(k) for k in ANSWER_KINDS)
 # Every table and index an index of this schema has (checked on open: cheap).
-_NAMES = frozenset({"meta", "states", "events", "decks", "events_card", "events_id",
-                    "events_day"})
+_NAMES = frozenset({"meta", "states", "events", "decks", "events_card", "events_id", "events_day"})
 _DAY_FIELDS = frozenset({"due", "last_day", "introduced", "buried_until"})
 
 
@@ -265,8 +264,9 @@ class Index:
                 "SELECT coalesce((SELECT value FROM meta WHERE key = 'offset'), 0)"
             ).fetchone()
             if offset == self.offset:
-                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', ?)",
-                             (blob,))
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', ?)", (blob,)
+                )
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -274,15 +274,17 @@ class Index:
 
     def card_spans(self, card_id: str) -> list[tuple[int, int]]:
         """(offset, length) in the log of each of the card's events, in log order."""
-        return list(self.conn.execute(
-            "SELECT pos, len FROM events WHERE card_id = ? ORDER BY line", (card_id,)
-        ))
+        return list(
+            self.conn.execute(
+                "SELECT pos, len FROM events WHERE card_id = ? ORDER BY line", (card_id,)
+            )
+        )
 
     def kind_spans(self, kind: str) -> list[tuple[int, int]]:
         """(offset, length) in the log of every event of `kind`, in log order."""
-        return list(self.conn.execute(
-            "SELECT pos, len FROM events WHERE kind = ? ORDER BY line", (kind,)
-        ))
+        return list(
+            self.conn.execute("SELECT pos, len FROM events WHERE kind = ? ORDER BY line", (kind,))
+        )
 
     def last_answer(self) -> tuple[int, str, str] | None:
         """(line, event id, card id) of the newest answer no undo took back."""
@@ -294,16 +296,18 @@ class Index:
 
     def spans_after(self, line: int, card_id: str) -> list[tuple[int, int, str]]:
         """(offset, length, event id) of the card's events after log line `line`."""
-        return list(self.conn.execute(
-            "SELECT pos, len, id FROM events WHERE card_id = ? AND line > ? ORDER BY line",
-            (card_id, line),
-        ))
+        return list(
+            self.conn.execute(
+                "SELECT pos, len, id FROM events WHERE card_id = ? AND line > ? ORDER BY line",
+                (card_id, line),
+            )
+        )
 
     def span_before(self, line: int, card_id: str) -> tuple[int, int] | None:
         """(offset, length) of the card's last event before log line `line`."""
         row = self.conn.execute(
-            "SELECT pos, len FROM events WHERE card_id = ? AND line < ? "
-            "ORDER BY line DESC LIMIT 1", (card_id, line),
+            "SELECT pos, len FROM events WHERE card_id = ? AND line < ? ORDER BY line DESC LIMIT 1",
+            (card_id, line),
         ).fetchone()
         return None if row is None else (row[0], row[1])
 
@@ -365,9 +369,11 @@ class Index:
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk : chunk + 500]
                 marks = ",".join("?" * len(part))
-                intervals.update(conn.execute(
-                    f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", part
-                ))
+                intervals.update(
+                    conn.execute(
+                        f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", part
+                    )
+                )
         else:
             intervals = {k: v[1] for k, v in prev.items()}
         ev_rows = []
@@ -383,11 +389,22 @@ class Index:
             else:
                 undoes = None
             grade, ms = e.get("grade"), e.get("duration_ms")
-            ev_rows.append((
-                line, e["id"], cid, e["day"], kind,
-                grade if type(grade) is int else None, ms if type(ms) is int else None,
-                undoes, intervals.get(cid), row[1], pos, length,
-            ))
+            ev_rows.append(
+                (
+                    line,
+                    e["id"],
+                    cid,
+                    e["day"],
+                    kind,
+                    grade if type(grade) is int else None,
+                    ms if type(ms) is int else None,
+                    undoes,
+                    intervals.get(cid),
+                    row[1],
+                    pos,
+                    length,
+                )
+            )
             intervals[cid] = row[1]
         conn.executemany(
             "INSERT OR REPLACE INTO events (line, id, card_id, day, kind, grade, duration_ms, "
@@ -436,9 +453,9 @@ class Index:
         for chunk in range(0, len(keys), 500):
             part = list(keys[chunk : chunk + 500])
             marks = ",".join("?" * len(part))
-            out.update(self.conn.execute(
-                f"SELECT key, rows FROM decks WHERE key IN ({marks})", part
-            ))
+            out.update(
+                self.conn.execute(f"SELECT key, rows FROM decks WHERE key IN ({marks})", part)
+            )
         return out
 
     def store_decks(self, entries: Sequence[tuple[str, bytes, bytes, bytes, bytes]]) -> None:

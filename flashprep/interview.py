@@ -100,7 +100,10 @@ def review_room(minutes: int, costs: Costs, new_cards: int) -> int:
 
 
 def new_today(
-    unseen: int, introduced_today: int, today: date, interview: date,
+    unseen: int,
+    introduced_today: int,
+    today: date,
+    interview: date,
     cutoff_days: int = CUTOFF_DAYS,
 ) -> int:
     """New cards to introduce today (those already introduced today count against it)."""
@@ -131,8 +134,13 @@ class Day:
     review_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"day": self.day.isoformat(), "new": self.new, "reviews": self.reviews,
-                "minutes": round(self.minutes, 1), "waiting": self.waiting}
+        return {
+            "day": self.day.isoformat(),
+            "new": self.new,
+            "reviews": self.reviews,
+            "minutes": round(self.minutes, 1),
+            "waiting": self.waiting,
+        }
 
 
 def project(
@@ -164,8 +172,9 @@ def project(
     while d <= last:
         # Most overdue first, then syllabus order: the order of review's queue.
         keys = sorted(k for k in buckets if k <= d)
-        waiting = sorted((cid for key in keys for cid in buckets.pop(key)),
-                         key=lambda c: (cur[c].due, rank[c]))
+        waiting = sorted(
+            (cid for key in keys for cid in buckets.pop(key)), key=lambda c: (cur[c].due, rank[c])
+        )
         done_today = introduced_today if d == today else 0
         n_new = new_today(len(unseen), done_today, d, interview, cutoff_days) - done_today
         n_new = max(0, min(len(unseen), n_new))
@@ -206,7 +215,10 @@ class Check:
 
 
 def check(
-    days: Sequence[Day], cards: Iterable[str], interview: date, minutes: int,
+    days: Sequence[Day],
+    cards: Iterable[str],
+    interview: date,
+    minutes: int,
     window_days: int = CUTOFF_DAYS,
 ) -> Check:
     start = interview - timedelta(days=window_days)
@@ -223,11 +235,26 @@ def check(
 
 
 def fits(
-    order: Sequence[str], states: Mapping[str, CardState], today: date, interview: date,
-    minutes: int, costs: Costs, *, cutoff_days: int = CUTOFF_DAYS, introduced_today: int = 0,
+    order: Sequence[str],
+    states: Mapping[str, CardState],
+    today: date,
+    interview: date,
+    minutes: int,
+    costs: Costs,
+    *,
+    cutoff_days: int = CUTOFF_DAYS,
+    introduced_today: int = 0,
 ) -> bool:
-    days = project(order, states, today, interview, minutes, costs, cutoff_days=cutoff_days,
-                   introduced_today=introduced_today)
+    days = project(
+        order,
+        states,
+        today,
+        interview,
+        minutes,
+        costs,
+        cutoff_days=cutoff_days,
+        introduced_today=introduced_today,
+    )
     live = [c for c in order if not states.get(c, NEW_CARD).suspended]
     return check(days, live, interview, minutes, cutoff_days).feasible
 
@@ -265,8 +292,16 @@ def suggestions(
     projection, so each answer is a plan that `check` calls feasible."""
 
     def ok(ids: Sequence[str], when: date, budget: int = minutes) -> bool:
-        return fits(ids, states, today, when, budget, costs, cutoff_days=cutoff_days,
-                    introduced_today=introduced_today)
+        return fits(
+            ids,
+            states,
+            today,
+            when,
+            budget,
+            costs,
+            cutoff_days=cutoff_days,
+            introduced_today=introduced_today,
+        )
 
     def first(low: int, high: int, good: Any) -> int | None:
         """The least n in low..high with good(n), assuming good only turns true once."""
@@ -298,12 +333,14 @@ def weeks(days: Sequence[Day], card_decks: Mapping[str, str]) -> list[dict[str, 
     (in the order they come up) and how many new cards."""
     out: list[dict[str, Any]] = []
     for n in range(0, len(days), 7):
-        chunk = days[n:n + 7]
+        chunk = days[n : n + 7]
         ids = [cid for d in chunk for cid in d.new_ids]
-        out.append({
-            "week": n // 7 + 1,
-            "start": chunk[0].day.isoformat(),
-            "decks": list(dict.fromkeys(card_decks[c] for c in ids)),
-            "new_cards": len(ids),
-        })
+        out.append(
+            {
+                "week": n // 7 + 1,
+                "start": chunk[0].day.isoformat(),
+                "decks": list(dict.fromkeys(card_decks[c] for c in ids)),
+                "new_cards": len(ids),
+            }
+        )
     return out

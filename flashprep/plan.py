@@ -78,8 +78,9 @@ def parse_syllabus(text: str) -> tuple[list[Phase], list[Week]]:
     weeks = []
     for number, what in summary:
         started = [p for p in phases if p.first_week <= number <= p.last_week]
-        weeks.append(Week(number, what, max(started, key=lambda p: p.first_week).number
-                          if started else None))
+        weeks.append(
+            Week(number, what, max(started, key=lambda p: p.first_week).number if started else None)
+        )
     return phases, weeks
 
 
@@ -97,8 +98,10 @@ def deck_phases(decks: Sequence[Deck]) -> dict[str, int | None]:
     for d in decks:
         nums = [int(t[6:]) for t in d.tags if re.fullmatch(r"phase-\d+", t)]
         tagged[d.id] = min(nums) if nums else None
-    by_order = sorted((d for d in decks if d.order is not None and d.order != DEFAULT_ORDER),
-                      key=lambda d: d.order or 0)
+    by_order = sorted(
+        (d for d in decks if d.order is not None and d.order != DEFAULT_ORDER),
+        key=lambda d: d.order or 0,
+    )
     out: dict[str, int | None] = {}
     last: int | None = None
     for d in by_order:
@@ -119,16 +122,24 @@ def syllabus_decks(collection: Collection) -> list[Deck]:
         explicit = d.order is not None and d.order != DEFAULT_ORDER
         placed = d.source == BUNDLED or explicit
         phase = phases[d.id]
-        return (0 if placed else 1, phase if phase is not None else 99,
-                d.order if explicit and d.order is not None else DEFAULT_ORDER, position[d.id])
+        return (
+            0 if placed else 1,
+            phase if phase is not None else 99,
+            d.order if explicit and d.order is not None else DEFAULT_ORDER,
+            position[d.id],
+        )
 
     return sorted(decks, key=key)
 
 
 def syllabus_order(collection: Collection) -> list[str]:
     """Every live card id (no drafts), deck by deck in syllabus order."""
-    return [cid for d in syllabus_decks(collection) for cid in d.card_ids
-            if cid not in collection.drafts]
+    return [
+        cid
+        for d in syllabus_decks(collection)
+        for cid in d.card_ids
+        if cid not in collection.drafts
+    ]
 
 
 def syllabus_weeks(collection: Collection) -> list[dict[str, Any]]:
@@ -197,7 +208,8 @@ def recent_answers(idx: Index, limit: int = RECENT_ANSWERS) -> dict[str, list[An
     out: dict[str, list[Answer]] = {}
     rows = idx.query(
         f"SELECT {_ANSWER_COLUMNS} FROM events WHERE undone = 0 AND kind IN ({marks}) "
-        "ORDER BY line DESC LIMIT ?", (limit,)
+        "ORDER BY line DESC LIMIT ?",
+        (limit,),
     )
     for cid, kind, day, grade, ms in reversed(rows):
         out.setdefault(cid, []).append(_answer(kind, day, grade, ms))
@@ -238,13 +250,15 @@ def estimate_costs(answers: Mapping[str, Sequence[Answer]]) -> interview.Costs:
 
 
 def introduced_on(states: Mapping[str, CardState], ids: Sequence[str], day: date) -> int:
-    return sum(1 for cid in ids if (s := states.get(cid)) is not None and s.introduced == day
-               and not s.is_new)
+    return sum(
+        1
+        for cid in ids
+        if (s := states.get(cid)) is not None and s.introduced == day and not s.is_new
+    )
 
 
 def unseen(states: Mapping[str, CardState], ids: Sequence[str]) -> list[str]:
-    return [cid for cid in ids
-            if (s := states.get(cid, NEW_CARD)).is_new and not s.suspended]
+    return [cid for cid in ids if (s := states.get(cid, NEW_CARD)).is_new and not s.suspended]
 
 
 @dataclass(frozen=True)
@@ -256,8 +270,12 @@ class Pace:
 
 
 def todays_pace(
-    collection: Collection, states: Mapping[str, CardState], today: date, when: date,
-    minutes: int, costs: interview.Costs,
+    collection: Collection,
+    states: Mapping[str, CardState],
+    today: date,
+    when: date,
+    minutes: int,
+    costs: interview.Costs,
 ) -> Pace:
     ids = syllabus_order(collection)
     done = introduced_on(states, ids, today)
@@ -283,8 +301,11 @@ def plan_report(
     order = syllabus_order(collection)
     live = [c for c in order if not states.get(c, NEW_CARD).suspended]
     done = introduced_on(states, order, today)
-    days = interview.project(order, states, today, when, minutes, costs, introduced_today=done) \
-        if today < when else []
+    days = (
+        interview.project(order, states, today, when, minutes, costs, introduced_today=done)
+        if today < when
+        else []
+    )
     result = interview.check(days, live, when, minutes)
     feasible = result.feasible and today < when
     cutoff = interview.cutoff_day(today, when)
@@ -300,13 +321,17 @@ def plan_report(
         "cards": len(live),
         "unseen": len(unseen(states, order)),
         "feasible": feasible,
-        "problems": {"over_budget_days": result.over_budget,
-                     "most_reviews_waiting": result.backlog,
-                     "not_reviewed_in_final_window": result.missed},
-        "costs": {"new_card_seconds": costs.new_seconds,
-                  "review_seconds": costs.review_seconds,
-                  "timed_answers": costs.timed_answers,
-                  "from_history": costs.estimated},
+        "problems": {
+            "over_budget_days": result.over_budget,
+            "most_reviews_waiting": result.backlog,
+            "not_reviewed_in_final_window": result.missed,
+        },
+        "costs": {
+            "new_card_seconds": costs.new_seconds,
+            "review_seconds": costs.review_seconds,
+            "timed_answers": costs.timed_answers,
+            "from_history": costs.estimated,
+        },
         "weeks": interview.weeks(days, collection.card_decks),
         "daily": [d.to_dict() for d in days],
         "syllabus": syllabus_weeks(collection),
@@ -315,8 +340,8 @@ def plan_report(
     }
     if not feasible and today < when:
         report["fits"] = interview.suggestions(
-            order, collection.card_decks, states, today, when, minutes, costs,
-            introduced_today=done).to_dict()
+            order, collection.card_decks, states, today, when, minutes, costs, introduced_today=done
+        ).to_dict()
     return report
 
 
@@ -324,4 +349,3 @@ def interview_ahead(ws: Workspace) -> date | None:
     """The configured interview date if it is still ahead (today counts as past)."""
     when = ws.config.interview_date
     return when if when is not None and when > ws.today() else None
-

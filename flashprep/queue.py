@@ -119,9 +119,7 @@ def _scheduled(card_ids: Sequence[str], states: Mapping[str, CardState]) -> list
     ]
 
 
-def next_due(
-    card_ids: Sequence[str], states: Mapping[str, CardState], today: date
-) -> date | None:
+def next_due(card_ids: Sequence[str], states: Mapping[str, CardState], today: date) -> date | None:
     """The first day after today with a scheduled review, if any."""
     day = today.isoformat()
     later = [d for d in _scheduled(card_ids, states) if d > day]

@@ -190,8 +190,15 @@ def readiness_report(
     for tag, name in CATEGORIES:
         cards = category_cards(collection, tag)
         scope.update((c.id, c) for c in cards)
-        categories.append({"id": tag, "name": name, "tags": [tag], **figures(cards, states, act),
-                           "last_mock": dict(mocks[tag]) if tag in mocks else None})
+        categories.append(
+            {
+                "id": tag,
+                "name": name,
+                "tags": [tag],
+                **figures(cards, states, act),
+                "last_mock": dict(mocks[tag]) if tag in mocks else None,
+            }
+        )
     checklist = []
     for item in collection.checklist:
         cards = item_cards(collection, item.topics, item.tags)

@@ -76,11 +76,16 @@ def status_report(
         pace = todays_pace(col, states, today, when, cfg.minutes_per_day, costs)
         new_per_day = pace.new_per_day
         reviews_per_day = min(cfg.reviews_per_day, pace.reviews_per_day)
-        plan = {"date": when.isoformat(), "days_left": (when - today).days,
-                "cutoff": cutoff_day(today, when).isoformat(),
-                "minutes_per_day": cfg.minutes_per_day,
-                "new_per_day": new_per_day, "reviews_per_day": reviews_per_day,
-                "new_card_seconds": costs.new_seconds, "review_seconds": costs.review_seconds}
+        plan = {
+            "date": when.isoformat(),
+            "days_left": (when - today).days,
+            "cutoff": cutoff_day(today, when).isoformat(),
+            "minutes_per_day": cfg.minutes_per_day,
+            "new_per_day": new_per_day,
+            "reviews_per_day": reviews_per_day,
+            "new_card_seconds": costs.new_seconds,
+            "review_seconds": costs.review_seconds,
+        }
     queue = build_queue(
         card_ids, states, today, new_per_day=new_per_day, reviews_per_day=reviews_per_day
     )
@@ -147,18 +152,33 @@ def decks_report(ws: Workspace, states: Mapping[str, CardState]) -> list[dict[st
 
 # What `show` keeps of each event; mock interviews' events add their score and time,
 # exercises their attempts.
-SHOWN_EVENT_FIELDS = ("id", "ts", "day", "kind", "grade", "duration_ms", "undoes",
-                      "mock_id", "score", "seconds", "time_limit", "follow_up",
-                      # an exercise's grade and its attempts (events.Kind.ATTEMPT)
-                      "suggested", "attempts", "attempt", "outcome", "detail", "engine", "code")
+SHOWN_EVENT_FIELDS = (
+    "id",
+    "ts",
+    "day",
+    "kind",
+    "grade",
+    "duration_ms",
+    "undoes",
+    "mock_id",
+    "score",
+    "seconds",
+    "time_limit",
+    "follow_up",
+    # an exercise's grade and its attempts (events.Kind.ATTEMPT)
+    "suggested",
+    "attempts",
+    "attempt",
+    "outcome",
+    "detail",
+    "engine",
+    "code",
+)
 
 
 def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
     s = history.state(card.id)
-    events = [
-        {k: e[k] for k in SHOWN_EVENT_FIELDS if k in e}
-        for e in history.card_events(card.id)
-    ]
+    events = [{k: e[k] for k in SHOWN_EVENT_FIELDS if k in e} for e in history.card_events(card.id)]
     return {
         "id": card.id,
         "deck": card.deck,
@@ -170,8 +190,16 @@ def card_report(ws: Workspace, card: Card, history: History) -> dict[str, Any]:
         "hint": card.hint,
         "time_limit": card.time_limit,
         "kind": card.kind,
-        **({"dataset": card.dataset, "solution": card.solution, "ordered": card.ordered,
-            "tests": card.tests} if card.is_exercise else {}),
+        **(
+            {
+                "dataset": card.dataset,
+                "solution": card.solution,
+                "ordered": card.ordered,
+                "tests": card.tests,
+            }
+            if card.is_exercise
+            else {}
+        ),
         "path": card.path,
         "line": card.line,
         "new": s.is_new,
@@ -255,8 +283,9 @@ def validate_report(ws: Workspace, paths: Sequence[Path]) -> dict[str, Any]:
     }
 
 
-def check_exercises(ws: Workspace, col: Collection, errors: list[str],
-                    warnings: list[str]) -> dict[str, int]:
+def check_exercises(
+    ws: Workspace, col: Collection, errors: list[str], warnings: list[str]
+) -> dict[str, int]:
     """Run every exercise's reference solution against its own check (validate).
 
     SQL on SQLite, and on PostgreSQL too when postgres_dsn is set; Python against the
@@ -298,10 +327,14 @@ def check_exercises(ws: Workspace, col: Collection, errors: list[str],
         if bad:
             counts["failed"] += 1
         for engine, o in bad:
-            errors.append(f"{card.path}:{card.line}: card {card.id!r}: the reference solution "
-                          f"fails its own check on {engine}: {o.detail}")
+            errors.append(
+                f"{card.path}:{card.line}: card {card.id!r}: the reference solution "
+                f"fails its own check on {engine}: {o.detail}"
+            )
     for path, n in untrusted.items():
         counts["untrusted"] += n
-        warnings.append(f"{path}: {n} exercise(s) not run: the file is not trusted to run "
-                        f"code (`flashprep trust {path}`)")
+        warnings.append(
+            f"{path}: {n} exercise(s) not run: the file is not trusted to run "
+            f"code (`flashprep trust {path}`)"
+        )
     return counts

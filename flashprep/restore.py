@@ -175,8 +175,9 @@ def restore(home: Path, text: str, now: datetime) -> dict[str, Any]:
             try:
                 info = write_restored(home, day, out)
             except Unusable as exc:
-                raise HistoryError(f"cannot restore the backup of {day}: {exc}; nothing was "
-                                   "changed") from None
+                raise HistoryError(
+                    f"cannot restore the backup of {day}: {exc}; nothing was changed"
+                ) from None
             out.flush()
             os.fsync(out.fileno())
         kept = None
@@ -195,8 +196,13 @@ def restore(home: Path, text: str, now: datetime) -> dict[str, Any]:
         tmp = None
         fsync_dir(home)
         report: dict[str, Any] = {
-            "home": str(home), "restored": day, "bytes": info.size, "events": info.events,
-            "kept": str(kept) if kept else None, "removed": removed, "rebuilt": None,
+            "home": str(home),
+            "restored": day,
+            "bytes": info.size,
+            "events": info.events,
+            "kept": str(kept) if kept else None,
+            "removed": removed,
+            "rebuilt": None,
             "rebuild_error": None,
         }
         # The index now, rather than at the next command. The log is only read (no append

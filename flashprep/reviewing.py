@@ -42,13 +42,15 @@ class ReviewUI(Protocol):
         """Show the back; return a grade 0-5, BURY, SUSPEND, UNDO or QUIT."""
         ...
 
-    def exercise(self, view: CardView, can_undo: bool, attempt: int, tables: list[str],
-                 previous: str | None) -> tuple[str, str | None]:
+    def exercise(
+        self, view: CardView, can_undo: bool, attempt: int, tables: list[str], previous: str | None
+    ) -> tuple[str, str | None]:
         """Ask for an exercise's code; return (RUN, code), (UNDO, None) or (QUIT, None)."""
         ...
 
-    def exercise_result(self, view: CardView, outcome: Outcome, suggested: int,
-                        can_undo: bool) -> int | str:
+    def exercise_result(
+        self, view: CardView, outcome: Outcome, suggested: int, can_undo: bool
+    ) -> int | str:
         """Show what the run found; return a grade 0-5, RETRY, BURY, SUSPEND, UNDO or QUIT."""
         ...
 
@@ -118,8 +120,12 @@ class Exercises:
 
 
 def run_exercise(
-    session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime],
-    exercises: Exercises, view: CardView,
+    session: Session,
+    history: History,
+    ui: ReviewUI,
+    now: Callable[[], datetime],
+    exercises: Exercises,
+    view: CardView,
 ) -> tuple[int | str, dict[str, Any]]:
     """Ask for code, run it, record each attempt, until a grade or another choice.
 
@@ -141,10 +147,19 @@ def run_exercise(
         previous = code
         outcome = exercises.checker.check(view.card, code)
         with deferred_interrupt():
-            history.append([session.attempt(
-                now(), code=code, outcome=outcome.status, detail=outcome.detail[:300],
-                engine=outcome.engine, attempt=attempt, seconds=round(outcome.seconds, 3),
-            )])
+            history.append(
+                [
+                    session.attempt(
+                        now(),
+                        code=code,
+                        outcome=outcome.status,
+                        detail=outcome.detail[:300],
+                        engine=outcome.engine,
+                        attempt=attempt,
+                        seconds=round(outcome.seconds, 3),
+                    )
+                ]
+            )
         suggested = suggest_grade(outcome.passed, attempt, (now() - shown).total_seconds())
         choice = ui.exercise_result(view, outcome, suggested, session.can_undo())
         while choice == UNDO and not session.can_undo():
@@ -156,7 +171,10 @@ def run_exercise(
 
 
 def run_session(
-    session: Session, history: History, ui: ReviewUI, now: Callable[[], datetime],
+    session: Session,
+    history: History,
+    ui: ReviewUI,
+    now: Callable[[], datetime],
     exercises: Exercises | None = None,
 ) -> None:
     """Work through the queue until it is empty or the user stops."""
@@ -181,8 +199,7 @@ def run_session(
             assert view is not None
             session.show(now())
             extra: dict[str, Any] = {}
-            if (exercises is not None and view.card.is_exercise
-                    and exercises.runs(view, ui)):
+            if exercises is not None and view.card.is_exercise and exercises.runs(view, ui):
                 choice, extra = run_exercise(session, history, ui, now, exercises, view)
             else:
                 action, typed = ui.front(view, session.can_undo())
@@ -221,7 +238,10 @@ def run_session(
 
 
 def select_cards(
-    ws: Workspace, decks: Sequence[str], tags: Sequence[str], topics: Sequence[str],
+    ws: Workspace,
+    decks: Sequence[str],
+    tags: Sequence[str],
+    topics: Sequence[str],
     kind: str | None,
 ) -> list[Card]:
     """The cards a review may show: by deck, tag and topic, then by kind (card, sql, python)."""
@@ -237,8 +257,12 @@ def select_cards(
 
 
 def start_session(
-    ws: Workspace, history: History, cards: Sequence[Card], *,
-    new: int | None = None, limit: int | None = None,
+    ws: Workspace,
+    history: History,
+    cards: Sequence[Card],
+    *,
+    new: int | None = None,
+    limit: int | None = None,
 ) -> tuple[Session, Config]:
     """Today's session over `cards`, and the config it runs with.
 
@@ -249,24 +273,34 @@ def start_session(
     from flashprep.session import Session
 
     cfg = ws.config.with_overrides(new_per_day=new, reviews_per_day=limit)
-    when = cfg.interview_date if cfg.interview_date and cfg.interview_date > ws.today() \
-        else None
+    when = cfg.interview_date if cfg.interview_date and cfg.interview_date > ws.today() else None
     if when is not None:
         from flashprep.plan import estimate_costs, recent_answers, todays_pace
 
-        pace = todays_pace(ws.collection, history.states, ws.today(), when,
-                           cfg.minutes_per_day,
-                           estimate_costs(recent_answers(history.indexed())))
+        pace = todays_pace(
+            ws.collection,
+            history.states,
+            ws.today(),
+            when,
+            cfg.minutes_per_day,
+            estimate_costs(recent_answers(history.indexed())),
+        )
         cfg = cfg.with_overrides(
             new_per_day=pace.new_per_day if new is None else None,
             reviews_per_day=min(cfg.reviews_per_day, pace.reviews_per_day)
-            if limit is None else None,
+            if limit is None
+            else None,
         )
     session = Session(
-        list(cards), history.states, ws.now(),
-        new_per_day=cfg.new_per_day, reviews_per_day=cfg.reviews_per_day,
-        day_starts_at=cfg.day_starts_at, leech_threshold=cfg.leech_threshold,
-        deck_names={d.id: d.name for d in ws.collection.decks}, interview=when,
+        list(cards),
+        history.states,
+        ws.now(),
+        new_per_day=cfg.new_per_day,
+        reviews_per_day=cfg.reviews_per_day,
+        day_starts_at=cfg.day_starts_at,
+        leech_threshold=cfg.leech_threshold,
+        deck_names={d.id: d.name for d in ws.collection.decks},
+        interview=when,
     )
     return session, cfg
 
@@ -278,5 +312,6 @@ def session_exercises(ws: Workspace, cfg: Config, cards: Sequence[Card]) -> Exer
     from flashprep.exercises.check import Checker
     from flashprep.trust import Trust
 
-    return Exercises(Checker(ws.home, cfg.sql_engine, cfg.postgres_dsn),
-                     Trust(ws.home, ws.collection))
+    return Exercises(
+        Checker(ws.home, cfg.sql_engine, cfg.postgres_dsn), Trust(ws.home, ws.collection)
+    )

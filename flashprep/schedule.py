@@ -79,9 +79,12 @@ class CardState:
         """The compact form the index keeps (fields in ROW_FIELDS order)."""
         flags = 1 * self.redrill | 2 * self.suspended | 4 * self.leech
         return [
-            self.ef, self.interval, self.repetitions,
+            self.ef,
+            self.interval,
+            self.repetitions,
             self.due.isoformat() if self.due else None,
-            self.lapses, self.reviews,
+            self.lapses,
+            self.reviews,
             self.last_day.isoformat() if self.last_day else None,
             self.introduced.isoformat() if self.introduced else None,
             flags,
@@ -103,16 +106,24 @@ class CardState:
         if ef < sm2.MIN_EF:
             raise ValueError("ef must be >= 1.3")
         state = object.__new__(cls)
-        object.__setattr__(state, "__dict__", {
-            "ef": ef, "interval": interval, "repetitions": repetitions,
-            "due": None if due is None else _day(due),
-            "lapses": lapses, "reviews": reviews,
-            "last_day": None if last_day is None else _day(last_day),
-            "introduced": None if introduced is None else _day(introduced),
-            "redrill": flags & 1 == 1, "suspended": flags & 2 == 2,
-            "buried_until": None if buried is None else _day(buried),
-            "leech": flags & 4 == 4,
-        })
+        object.__setattr__(
+            state,
+            "__dict__",
+            {
+                "ef": ef,
+                "interval": interval,
+                "repetitions": repetitions,
+                "due": None if due is None else _day(due),
+                "lapses": lapses,
+                "reviews": reviews,
+                "last_day": None if last_day is None else _day(last_day),
+                "introduced": None if introduced is None else _day(introduced),
+                "redrill": flags & 1 == 1,
+                "suspended": flags & 2 == 2,
+                "buried_until": None if buried is None else _day(buried),
+                "leech": flags & 4 == 4,
+            },
+        )
         return state
 
     @classmethod
@@ -161,8 +172,16 @@ NEW_CARD = CardState()
 # What each place of CardState.to_row holds (ef in hundredths; flags: 1 redrill,
 # 2 suspended, 4 leech): the columns of the index's `states` table.
 ROW_FIELDS = (
-    "ef100", "interval", "repetitions", "due", "lapses", "reviews", "last_day", "introduced",
-    "flags", "buried_until",
+    "ef100",
+    "interval",
+    "repetitions",
+    "due",
+    "lapses",
+    "reviews",
+    "last_day",
+    "introduced",
+    "flags",
+    "buried_until",
 )
 REDRILL_FLAG, SUSPENDED_FLAG, LEECH_FLAG = 1, 2, 4
 # The places flashprep.queue reads straight from rows (see CardStates).

@@ -143,8 +143,11 @@ class Session:
         self.today = clock.study_day(self.started, self.day_starts_at)
         self._ids = [c.id for c in self.cards if not c.draft]
         self.queue = build_queue(
-            self._ids, self.states, self.today,
-            new_per_day=self.new_per_day, reviews_per_day=self.reviews_per_day,
+            self._ids,
+            self.states,
+            self.today,
+            new_per_day=self.new_per_day,
+            reviews_per_day=self.reviews_per_day,
         )
         self._initial = len(self.queue)
         self._by_id = {c.id: c for c in self.cards}
@@ -184,11 +187,17 @@ class Session:
 
     def held_back(self) -> dict[str, int]:
         """Cards that would be in today's queue but for the daily limits, by kind."""
-        unlimited = build_queue(self._ids, self.states, self.today_at(self._last_moment),
-                                new_per_day=10**9, reviews_per_day=10**9)
+        unlimited = build_queue(
+            self._ids,
+            self.states,
+            self.today_at(self._last_moment),
+            new_per_day=10**9,
+            reviews_per_day=10**9,
+        )
         waiting = Counter(item.card_id for item in self.queue)
-        counts = Counter(i.kind for i in unlimited if i.card_id not in waiting
-                         and i.kind != REDRILL)
+        counts = Counter(
+            i.kind for i in unlimited if i.card_id not in waiting and i.kind != REDRILL
+        )
         return {NEW: counts.get(NEW, 0), REVIEW: counts.get(REVIEW, 0)}
 
     def can_undo(self) -> bool:
@@ -208,28 +217,43 @@ class Session:
         """The study day `moment` belongs to."""
         return clock.study_day(moment, self.day_starts_at)
 
-
     def _take(self) -> QueueItem:
         if not self.queue:
             raise IndexError("the session's queue is empty")
         return self.queue[0]
 
     def _commit(
-        self, item: QueueItem, kind: str, after: CardState, moment: datetime, day: date,
-        requeue: bool, grade: int | None = None, duration_ms: int | None = None,
+        self,
+        item: QueueItem,
+        kind: str,
+        after: CardState,
+        moment: datetime,
+        day: date,
+        requeue: bool,
+        grade: int | None = None,
+        duration_ms: int | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         before = self.state(item.card_id)
-        event = make_event(item.card_id, kind, after, moment, day, grade=grade,
-                           duration_ms=duration_ms, **(extra or {}))
+        event = make_event(
+            item.card_id,
+            kind,
+            after,
+            moment,
+            day,
+            grade=grade,
+            duration_ms=duration_ms,
+            **(extra or {}),
+        )
         queue_before = tuple(self.queue)
         rest = self.queue[1:]
         if requeue:
             rest.append(QueueItem(item.card_id, REDRILL))
         self.queue = rest
         self.states[item.card_id] = after
-        self.steps.append(Step(item.card_id, kind, event["id"], before, after, queue_before,
-                               grade, duration_ms))
+        self.steps.append(
+            Step(item.card_id, kind, event["id"], before, after, queue_before, grade, duration_ms)
+        )
         self._shown_at = None
         self._last_moment = max(self._last_moment, moment)
         return event
@@ -262,8 +286,14 @@ class Session:
         detail, engine, attempt, seconds). It changes nothing: its state is the card's
         state as it is, and it is not a step (undo takes back answers, not runs)."""
         item = self._take()
-        return make_event(item.card_id, Kind.ATTEMPT, self.state(item.card_id), moment,
-                          self.today_at(moment), **fields)
+        return make_event(
+            item.card_id,
+            Kind.ATTEMPT,
+            self.state(item.card_id),
+            moment,
+            self.today_at(moment),
+            **fields,
+        )
 
     def _capped(self, card_id: str, after: CardState, day: date) -> CardState:
         """`after` with its due date capped to the interview's eve (see flashprep.interview)."""
@@ -301,8 +331,13 @@ class Session:
         moves up, exactly as `flashprep status` would count it.
         """
         waiting = {item.card_id for item in self.queue}
-        fresh = build_queue(self._ids, self.states, day,
-                            new_per_day=self.new_per_day, reviews_per_day=self.reviews_per_day)
+        fresh = build_queue(
+            self._ids,
+            self.states,
+            day,
+            new_per_day=self.new_per_day,
+            reviews_per_day=self.reviews_per_day,
+        )
         self.queue.extend(i for i in fresh if i.card_id not in waiting and i.kind != REDRILL)
 
     def undo(self, moment: datetime) -> dict[str, Any]:
@@ -314,8 +349,9 @@ class Session:
         self.queue = list(step.queue_before)
         self._shown_at = None
         self._last_moment = max(self._last_moment, moment)
-        return make_event(step.card_id, UNDO, step.before, moment, self.today_at(moment),
-                          undoes=step.event_id)
+        return make_event(
+            step.card_id, UNDO, step.before, moment, self.today_at(moment), undoes=step.event_id
+        )
 
     # ------------------------------------------------------------ the end
 
@@ -329,11 +365,10 @@ class Session:
             cards=len({s.card_id for s in answers}),
             grades={g: grades.get(g, 0) for g in range(6)},
             correct=(sum(1 for s in answers if (s.grade or 0) >= 3) / len(answers))
-            if answers else None,
+            if answers
+            else None,
             buried=sum(1 for s in self.steps if s.kind == BURY),
-            suspended=sum(
-                1 for s in self.steps if s.after.suspended and not s.before.suspended
-            ),
+            suspended=sum(1 for s in self.steps if s.after.suspended and not s.before.suspended),
             seconds=max(0.0, (end - self.started).total_seconds()),
             left=self.left(),
             due_tomorrow=due_on(self._ids, self.states, today + timedelta(days=1)),

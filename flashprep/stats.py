@@ -80,8 +80,7 @@ def activity(
     if scope is not None:
         idx.conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope (card_id TEXT PRIMARY KEY)")
         idx.conn.execute("DELETE FROM temp.scope")
-        idx.conn.executemany("INSERT OR IGNORE INTO temp.scope VALUES (?)",
-                             ((c,) for c in scope))
+        idx.conn.executemany("INSERT OR IGNORE INTO temp.scope VALUES (?)", ((c,) for c in scope))
         where += " AND card_id IN (SELECT card_id FROM temp.scope)"
     for day, n, ms in idx.query(
         f"SELECT day, count(*), total(duration_ms) FROM events WHERE {where} GROUP BY day"
@@ -132,8 +131,7 @@ def streaks(study_days: Iterable[date], today: date) -> tuple[int, int]:
 
 
 def rate(passed: int, total: int) -> dict[str, Any]:
-    return {"passed": passed, "total": total,
-            "rate": round(passed / total, 4) if total else None}
+    return {"passed": passed, "total": total, "rate": round(passed / total, 4) if total else None}
 
 
 def card_bucket(s: CardState, today: date) -> str:
@@ -163,13 +161,20 @@ def activity_sums(act: Activity, card_ids: Iterable[str]) -> tuple[list[int], in
 
 
 def retention_figures(ret: Sequence[int]) -> dict[str, Any]:
-    return {"young": rate(ret[0], ret[1]), "mature": rate(ret[2], ret[3]),
-            "all": rate(ret[0] + ret[2], ret[1] + ret[3])}
+    return {
+        "young": rate(ret[0], ret[1]),
+        "mature": rate(ret[2], ret[3]),
+        "all": rate(ret[0] + ret[2], ret[1] + ret[3]),
+    }
 
 
 def card_figures(
-    cards: Sequence[str], states: Mapping[str, CardState], act: Activity, today: date,
-    *, extra_ids: Sequence[str] = (),
+    cards: Sequence[str],
+    states: Mapping[str, CardState],
+    act: Activity,
+    today: date,
+    *,
+    extra_ids: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Card states, EF, retention and time over the card ids `cards` (a deck or the whole
     selection).
@@ -237,8 +242,9 @@ def forecast(
             counts[offset] += 1
     return {
         "start": today.isoformat(),
-        "days": [{"day": (today + timedelta(days=i)).isoformat(), "due": n}
-                 for i, n in enumerate(counts)],
+        "days": [
+            {"day": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(counts)
+        ],
         "overdue": overdue,
         "total": sum(counts),
     }
@@ -282,8 +288,13 @@ def compute(
     per_deck = []
     for deck in collection.decks:
         if deck.id in by_deck:
-            per_deck.append({"id": deck.id, "name": deck.name,
-                             **card_figures(by_deck[deck.id], states, act, today)})
+            per_deck.append(
+                {
+                    "id": deck.id,
+                    "name": deck.name,
+                    **card_figures(by_deck[deck.id], states, act, today),
+                }
+            )
     answers = sum(n for n in act.days.values() if n > 0)
     return {
         "today": today.isoformat(),
@@ -306,8 +317,11 @@ def compute(
             "studied_today": today in set(study),
         },
         "forecast": forecast(cards, states, today, days),
-        "retention": {"days": days, "since": window(today, days)[0].isoformat(),
-                      **overall["retention"]},
+        "retention": {
+            "days": days,
+            "since": window(today, days)[0].isoformat(),
+            **overall["retention"],
+        },
         "cards": overall["cards"],
         "ef": overall["ef"],
         "time": {"days": days, **overall["time"], "all_time_ms": act.total_ms},

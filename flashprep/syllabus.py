@@ -221,21 +221,26 @@ def _must_know_table(block: _Table, cat_col: int, q_col: int, plan: Any) -> None
         if not deck_id:
             continue
         questions = split_questions(_cell(row, q_col))
-        deck = plan(DeckPlan(
-            id=deck_id,
-            name=f"{category} must-knows",
-            category=category,
-            description=f"Must-know {category} interview questions: "
-            + ", ".join(plain_text(q) for q in questions) + ".",
-            tags=[deck_id, *phase_tags],
-            line=line,
-        ))
+        deck = plan(
+            DeckPlan(
+                id=deck_id,
+                name=f"{category} must-knows",
+                category=category,
+                description=f"Must-know {category} interview questions: "
+                + ", ".join(plain_text(q) for q in questions)
+                + ".",
+                tags=[deck_id, *phase_tags],
+                line=line,
+            )
+        )
         for q in questions:
-            deck.add(Skeleton(
-                topic=f"{deck_id}-{slug(q)}",
-                front=f"Explain: {inline_text(q)}",
-                tags=(deck_id, *phase_tags, *topic_words(q, skip=[deck_id])),
-            ))
+            deck.add(
+                Skeleton(
+                    topic=f"{deck_id}-{slug(q)}",
+                    front=f"Explain: {inline_text(q)}",
+                    tags=(deck_id, *phase_tags, *topic_words(q, skip=[deck_id])),
+                )
+            )
 
 
 def _what_to_cover_table(
@@ -250,25 +255,29 @@ def _what_to_cover_table(
     phase_tags = _phase_tags(block.phase)
     topics = [label(_cell(r, topic_col)) for _, r in block.rows]
     where = f"section {number} " if number else ""
-    deck = plan(DeckPlan(
-        id=deck_id,
-        name=title,
-        category=category,
-        description=f"Syllabus {where}{title}: " + ", ".join(t for t in topics if t) + ".",
-        tags=[cat_tag, *phase_tags],
-        line=block.line,
-    ))
+    deck = plan(
+        DeckPlan(
+            id=deck_id,
+            name=title,
+            category=category,
+            description=f"Syllabus {where}{title}: " + ", ".join(t for t in topics if t) + ".",
+            tags=[cat_tag, *phase_tags],
+            line=block.line,
+        )
+    )
     for _, row in block.rows:
         topic_cell, cover = _cell(row, topic_col), _cell(row, cover_col)
         if not slug(topic_cell):
             continue
         name = inline_text(topic_cell)
         front = f"{name}: {inline_text(cover)}" if slug(cover) else f"Explain: {name}"
-        deck.add(Skeleton(
-            topic=f"{deck_id}-{slug(topic_cell)}",
-            front=front,
-            tags=(cat_tag, *phase_tags, *topic_words(topic_cell, skip=[cat_tag])),
-        ))
+        deck.add(
+            Skeleton(
+                topic=f"{deck_id}-{slug(topic_cell)}",
+                front=front,
+                tags=(cat_tag, *phase_tags, *topic_words(topic_cell, skip=[cat_tag])),
+            )
+        )
 
 
 def _behavioral_bullet(block: _Bullet, plan: Any) -> None:
@@ -280,20 +289,24 @@ def _behavioral_bullet(block: _Bullet, plan: Any) -> None:
         return
     phase_tags = _phase_tags(block.phase)
     title = block.section[1]
-    deck = plan(DeckPlan(
-        id=BEHAVIORAL,
-        name=title,
-        category="Behavioral",
-        description=f"Practice prompts from the syllabus's {title} section; "
-        "each back is an answer framework, not a script.",
-        tags=[BEHAVIORAL, *phase_tags],
-        line=block.line,
-    ))
-    deck.add(Skeleton(
-        topic=f"{BEHAVIORAL}-{topic}",
-        front=f"Practice answering: {inline_text(block.text)}",
-        tags=(BEHAVIORAL, *phase_tags),
-    ))
+    deck = plan(
+        DeckPlan(
+            id=BEHAVIORAL,
+            name=title,
+            category="Behavioral",
+            description=f"Practice prompts from the syllabus's {title} section; "
+            "each back is an answer framework, not a script.",
+            tags=[BEHAVIORAL, *phase_tags],
+            line=block.line,
+        )
+    )
+    deck.add(
+        Skeleton(
+            topic=f"{BEHAVIORAL}-{topic}",
+            front=f"Practice answering: {inline_text(block.text)}",
+            tags=(BEHAVIORAL, *phase_tags),
+        )
+    )
 
 
 def read_syllabus(path: Path) -> list[DeckPlan]:

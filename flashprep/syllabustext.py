@@ -101,6 +101,7 @@ _TRAILING_JUNK = {"So", "Sk", "Cf", "Mn", "Zs", "Cn", "Co"}
 
 def _strip_symbols(text: str) -> str:
     """Strip emoji, variation selectors and spaces from both ends (not '+' or '#')."""
+
     def junk(ch: str) -> bool:
         if ch.isspace():
             return True
@@ -123,7 +124,7 @@ def label(text: str) -> str:
 
 
 def heading_title(text: str) -> str:
-    """"FastAPI Core (Week 3–5) ⭐" -> "FastAPI Core": no emoji, no trailing parenthetical."""
+    """ "FastAPI Core (Week 3–5) ⭐" -> "FastAPI Core": no emoji, no trailing parenthetical."""
     title = label(text)
     while True:
         shorter = _strip_symbols(re.sub(r"\s*\([^()]*\)$", "", title))
@@ -176,10 +177,7 @@ def topic_words(text: str, skip: Sequence[str] = (), limit: int = 3) -> list[str
     """Up to `limit` words of an item to use as tags (`--tag jwt`)."""
     out: list[str] = []
     for word in slug(text).split("-"):
-        if (
-            len(word) < 2 or word.isdigit() or word in _STOPWORDS
-            or word in out or word in skip
-        ):
+        if len(word) < 2 or word.isdigit() or word in _STOPWORDS or word in out or word in skip:
             continue
         out.append(word)
         if len(out) == limit:
@@ -192,8 +190,24 @@ def topic_words(text: str, skip: Sequence[str] = (), limit: int = 3) -> list[str
 # with the slug of their phase title.
 _CATEGORY_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("auth", frozenset({"auth", "authentication", "authorization", "security", "jwt", "oauth"})),
-    ("database", frozenset({"sql", "postgresql", "postgres", "database", "databases", "db", "dbs",
-                            "sqlalchemy", "orm", "mysql", "sqlite"})),
+    (
+        "database",
+        frozenset(
+            {
+                "sql",
+                "postgresql",
+                "postgres",
+                "database",
+                "databases",
+                "db",
+                "dbs",
+                "sqlalchemy",
+                "orm",
+                "mysql",
+                "sqlite",
+            }
+        ),
+    ),
     ("devops", frozenset({"docker", "git", "ci", "cd", "deployment", "devops", "kubernetes"})),
     ("system-design", frozenset({"caching", "cache", "rate", "limiting", "redis", "system"})),
     ("api-design", frozenset({"api", "rest", "rest-api"})),

@@ -89,5 +89,7 @@ class Trust:
         return self._checked[card.path]
 
     def notice(self, card: Card) -> str:
-        return (f"{card.path} is not trusted to run code: this exercise is graded by hand "
-                f"(`flashprep trust {card.path}` runs its checks)")
+        return (
+            f"{card.path} is not trusted to run code: this exercise is graded by hand "
+            f"(`flashprep trust {card.path}` runs its checks)"
+        )

@@ -50,5 +50,6 @@ class Workspace:
 
         A writer backs the history up first on the first write of each study day
         (flashprep.backup). `progress` hears how far a long index rebuild has got."""
-        return History.open(self.home, write=write, backup_day=self.today() if write else None,
-                            progress=progress)
+        return History.open(
+            self.home, write=write, backup_day=self.today() if write else None, progress=progress
+        )

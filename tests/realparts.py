@@ -76,8 +76,14 @@ def require_anki(module: str = "anki.collection") -> ModuleType:
 # ------------------------------------------------------------------ Chromium helpers
 
 HEADLESS_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--hide-scrollbars",
     # Resolve no host name at all: nothing leaves the machine, and a request the page
     # makes still shows in the net log (as a failed lookup).
@@ -91,7 +97,10 @@ def headless(chromium: str, url: str, workdir: Path, *extra: str, timeout: float
     profile.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(
         [chromium, *HEADLESS_FLAGS, f"--user-data-dir={profile}", *extra, url],
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
@@ -111,9 +120,10 @@ def page_requests(net_log: Path) -> list[str]:
         params, source = event.get("params") or {}, event["source"]["id"]
         if isinstance(params.get("url"), str):
             urls.setdefault(source, params["url"])
-        if names.get(event["type"]) == "URL_REQUEST_START_JOB" and params.get(
-            "initiator", "not an origin"
-        ) != "not an origin":
+        if (
+            names.get(event["type"]) == "URL_REQUEST_START_JOB"
+            and params.get("initiator", "not an origin") != "not an origin"
+        ):
             for_page.add(source)
     return sorted({urls.get(s, f"<request {s}>") for s in for_page})
 
@@ -124,8 +134,8 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
     pos, idat, header = 8, b"", b""
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos: pos + 4])
-        kind, body = data[pos + 4: pos + 8], data[pos + 8: pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             header = body
@@ -142,7 +152,7 @@ def read_png(path: Path) -> tuple[int, int, list[bytes]]:
     previous = bytearray(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1: start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         for i in range(stride):
             left = line[i - bpp] if i >= bpp else 0
             up = previous[i]
@@ -170,7 +180,7 @@ def count_colours(rows: list[bytes], colours: dict[str, str]) -> dict[str, int]:
     counts = dict.fromkeys(colours, 0)
     for row in rows:
         for x in range(0, len(row), 3):
-            name = wanted.get(row[x: x + 3])
+            name = wanted.get(row[x : x + 3])
             if name is not None:
                 counts[name] += 1
     return counts

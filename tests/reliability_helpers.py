@@ -62,8 +62,15 @@ def record_answers(
             grade = grades[n % len(grades)] if grades else 4
             before = h.state(cid)
             events.append(
-                h.record(cid, answer_kind(before, day), answer(before, grade, day), moment, day,
-                         grade=grade, duration_ms=1000 + n)
+                h.record(
+                    cid,
+                    answer_kind(before, day),
+                    answer(before, grade, day),
+                    moment,
+                    day,
+                    grade=grade,
+                    duration_ms=1000 + n,
+                )
             )
     return events
 
@@ -74,7 +81,7 @@ def build_history(home: Path, days: int = 3, cards: int = 6) -> list[dict[str, A
     events: list[dict[str, Any]] = []
     for d in range(days):
         day = D0 + timedelta(days=d)
-        events += record_answers(home, ids, day=day, grades=[5, 4, 3, 2, 1, 0][d % 3:] + [4])
+        events += record_answers(home, ids, day=day, grades=[5, 4, 3, 2, 1, 0][d % 3 :] + [4])
     return events
 
 

@@ -31,8 +31,7 @@ def write_on(home: Path, day: date, card: str = "card-0", n: int = 1) -> History
         events = []
         for i in range(n):
             cid = card if n == 1 else f"{card}-{i}"
-            events.append(make_event(cid, "review", answer(h.state(cid), 4, day), T0, day,
-                                     grade=4))
+            events.append(make_event(cid, "review", answer(h.state(cid), 4, day), T0, day, grade=4))
         h.append(events)
     return h
 
@@ -60,7 +59,11 @@ def test_the_first_write_of_a_day_backs_up_the_log_as_it_was(home: Path) -> None
     assert restored_bytes(home, "2026-03-20") == log
     m = manifest(home, DAY)
     assert (m["day"], m["after"], m["start"], m["end"], m["lines"]) == (
-        "2026-03-20", None, 0, len(log), 6
+        "2026-03-20",
+        None,
+        0,
+        len(log),
+        6,
     )
     # Only the log: the index is derived from it.
     assert sorted(p.name for p in day.iterdir()) == ["manifest.json", m["pieces"][0]["file"]]
@@ -253,8 +256,9 @@ def test_a_log_edited_but_still_valid_is_a_warning_and_builds_on_what_matched(
     assert restored_bytes(home, "2026-03-22") == edited
     assert restored_bytes(home, "2026-03-21") == at21
     m = manifest(home, DAY + timedelta(days=2))
-    assert m["after"] == "2026-03-20" and m["start"] == len(b"".join(
-        original.splitlines(keepends=True)[:3]))
+    assert m["after"] == "2026-03-20" and m["start"] == len(
+        b"".join(original.splitlines(keepends=True)[:3])
+    )
     tally("log edited by hand, every line valid", 1, 0, 11)
 
 
@@ -312,8 +316,12 @@ def test_old_style_backups_stay_restorable_and_are_pruned_as_before(home: Path) 
     (root / "2026-03-10" / "mine.txt").write_text("a note")
     for n in range(4):
         write_on(home, DAY + timedelta(days=n))
-    assert [p.name for p in list_backups(home)] == ["2026-03-10", "2026-03-11", "2026-03-12",
-                                                    *[f"2026-03-2{n}" for n in range(4)]]
+    assert [p.name for p in list_backups(home)] == [
+        "2026-03-10",
+        "2026-03-11",
+        "2026-03-12",
+        *[f"2026-03-2{n}" for n in range(4)],
+    ]
     for day, data in old.items():
         assert restored_bytes(home, day) == data
     write_on(home, DAY + timedelta(days=4))
@@ -414,9 +422,12 @@ DAY_OPS = st.lists(
 )
 
 
-@settings(max_examples=int(os.environ.get("FLASHPREP_FUZZ_EXAMPLES", "150")) // 5 or 1,
-          deadline=None, derandomize=not os.environ.get("FLASHPREP_FUZZ_RANDOM"),
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("FLASHPREP_FUZZ_EXAMPLES", "150")) // 5 or 1,
+    deadline=None,
+    derandomize=not os.environ.get("FLASHPREP_FUZZ_RANDOM"),
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(days=st.lists(DAY_OPS, min_size=1, max_size=11), chunk=st.sampled_from([64, 300, 1 << 22]))
 def test_every_kept_day_restores_to_the_log_as_it_was_whatever_happened(
     days: list[list[tuple[str, int]]], chunk: int
@@ -468,8 +479,11 @@ def test_every_kept_day_restores_to_the_log_as_it_was_whatever_happened(
             assert len(kept) <= 7
             for d in kept:
                 assert restored_bytes(home, d) == seen[d], (d, ops)
-    tally("fuzz: backups, random days of appends, torn writes, edits, truncations, restores "
-          "(examples)", 1)
+    tally(
+        "fuzz: backups, random days of appends, torn writes, edits, truncations, restores "
+        "(examples)",
+        1,
+    )
 
 
 def test_without_hard_links_the_fold_copies_and_the_days_still_restore(

@@ -28,7 +28,10 @@ def bench() -> ModuleType:
 
 
 def test_a_tiny_home_is_accepted_by_status_and_validate(
-    bench: ModuleType, tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    bench: ModuleType,
+    tmp_path: Path,
+    cli,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     info = bench.make_home(tmp_path / "home", 30, 400)
     assert (info.extra_cards, info.reviews) == (30, 400)
@@ -77,9 +80,19 @@ def test_save_cost_is_measured_and_leaves_the_home_as_it_was(
 
 def test_make_home_from_the_command_line(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, str(BENCH), "--make-home", str(tmp_path / "h"), "--cards", "5",
-         "--reviews", "20"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(BENCH),
+            "--make-home",
+            str(tmp_path / "h"),
+            "--cards",
+            "5",
+            "--reviews",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert "20 review events" in out.stdout

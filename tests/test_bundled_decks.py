@@ -20,8 +20,15 @@ from flashprep.syllabus import BEHAVIORAL, parse_syllabus
 
 DECKS = Path(__file__).resolve().parents[1] / "decks"
 CATEGORY_TAGS = {
-    "python", "fastapi", "database", "auth", "system-design", "api-design", "devops",
-    "cs-fundamentals", "behavioral",
+    "python",
+    "fastapi",
+    "database",
+    "auth",
+    "system-design",
+    "api-design",
+    "devops",
+    "cs-fundamentals",
+    "behavioral",
 }
 MUST_KNOW = ["python", "fastapi", "database", "auth", "system-design", "api-design", "devops"]
 FENCE_RE = re.compile(r"^```([^\n`]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -81,9 +88,7 @@ def test_every_must_know_question_has_three_answered_cards(cards, plans) -> None
 
 def test_every_what_to_cover_row_has_two_answered_cards(cards, plans) -> None:  # type: ignore[no-untyped-def]
     per_topic = Counter(c.topic for c in cards if not c.draft)
-    rows = [
-        i.topic for p in plans if p.id not in MUST_KNOW and p.id != BEHAVIORAL for i in p.items
-    ]
+    rows = [i.topic for p in plans if p.id not in MUST_KNOW and p.id != BEHAVIORAL for i in p.items]
     assert len(rows) == 43
     assert {t: per_topic[t] for t in rows if per_topic[t] < 2} == {}
 
@@ -96,7 +101,8 @@ def test_every_behavioural_prompt_has_a_practice_card(cards, plans) -> None:  # 
 
 
 def test_every_card_covers_a_syllabus_item_and_the_first_card_has_the_topic_id(
-    cards, plans  # type: ignore[no-untyped-def]
+    cards,
+    plans,  # type: ignore[no-untyped-def]
 ) -> None:
     topics = {i.topic for p in plans for i in p.items}
     assert sorted({c.id: c.topic for c in cards if c.topic not in topics}.items()) == []
@@ -152,7 +158,8 @@ def test_every_card_has_a_phase_tag_and_a_category_tag(cards: list[Card]) -> Non
 
 def test_must_know_cards_carry_their_category_and_phase_6(cards: list[Card]) -> None:
     wrong = [
-        c.id for c in cards
+        c.id
+        for c in cards
         if c.deck in MUST_KNOW and (c.deck not in c.tags or "phase-6" not in c.tags)
     ]
     assert wrong == []

@@ -29,8 +29,10 @@ def pg_dsn() -> str:
     dsn = os.environ.get("FLASHPREP_TEST_PG_DSN")
     if not dsn:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but FLASHPREP_TEST_PG_DSN is not: the PostgreSQL tests "
-                        "need a server (.ci/run starts one)")
+            pytest.fail(
+                "CI is set but FLASHPREP_TEST_PG_DSN is not: the PostgreSQL tests "
+                "need a server (.ci/run starts one)"
+            )
         pytest.skip("FLASHPREP_TEST_PG_DSN is not set (see the README: PostgreSQL tests)")
     return dsn
 
@@ -58,9 +60,7 @@ def test_every_sql_reference_solution_passes_on_postgresql(
     assert failures(sql, Checker(home, "postgresql", dsn), ("postgresql",)) == []
 
 
-def test_a_deliberately_wrong_answer_fails_for_each_kind(
-    exercises: list[Card], home: Path
-) -> None:
+def test_a_deliberately_wrong_answer_fails_for_each_kind(exercises: list[Card], home: Path) -> None:
     checker = Checker(home)
     for kind, wrong in (("sql", "SELECT 1 AS nothing"), ("python", "pass")):
         card = next(c for c in exercises if c.kind == kind)

@@ -75,7 +75,10 @@ def test_decks_listing(cli) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_decks_counts_drafts_apart_without_building_a_card(
-    cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    cli,
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from flashprep.report import decks_report
     from flashprep.workspace import Workspace
@@ -213,7 +216,7 @@ def test_missing_decks_dir(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
         ("grade_buttons = 5\n", "grade_buttons must be 4 or 6, got 5"),
         ("x = [\n", "invalid TOML"),
         ("sql_engine = 'mysql'\n", "sql_engine must be 'sqlite' or 'postgresql', got 'mysql'"),
-        ("sql_engine = 'postgresql'\n", "sql_engine = \"postgresql\" needs postgres_dsn"),
+        ("sql_engine = 'postgresql'\n", 'sql_engine = "postgresql" needs postgres_dsn'),
         ("postgres_dsn = 5\n", "postgres_dsn must be a non-empty string, got 5"),
     ],
 )

@@ -36,8 +36,13 @@ def lines(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("shell", "marks"),
     [
-        ("bash", ["complete -o default -F _flashprep_completion flashprep",
-                  "_FLASHPREP_COMPLETE=complete_bash"]),
+        (
+            "bash",
+            [
+                "complete -o default -F _flashprep_completion flashprep",
+                "_FLASHPREP_COMPLETE=complete_bash",
+            ],
+        ),
         ("zsh", ["#compdef flashprep", "_FLASHPREP_COMPLETE=complete_zsh"]),
         ("fish", ["complete --command flashprep", "_FLASHPREP_COMPLETE=complete_fish"]),
     ],
@@ -52,8 +57,9 @@ def test_the_script_prints_for_each_shell(cli, shell: str, marks: list[str]) -> 
 def test_an_unknown_shell_is_a_one_line_error(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("completion", "tcsh")
     assert result.exit_code == 2
-    assert result.output == ("flashprep: error: no completion for shell 'tcsh'; "
-                             "choose bash, zsh or fish\n")
+    assert result.output == (
+        "flashprep: error: no completion for shell 'tcsh'; choose bash, zsh or fish\n"
+    )
 
 
 def test_deck_ids_complete_for_deck(cli) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +79,9 @@ def test_tags_topics_and_card_ids_complete(cli, mini_decks: Path) -> None:  # ty
     assert lines(complete(cli, " ".join([*d, "review", "--topic", "mini-"]))) == ["mini-numbers"]
     assert lines(complete(cli, " ".join([*d, "show", "mini-t"]))) == ["mini-three", "mini-two"]
     assert lines(complete(cli, " ".join([*d, "suspend", "mini-one", "mini-t"]))) == [
-        "mini-three", "mini-two"]
+        "mini-three",
+        "mini-two",
+    ]
     assert lines(complete(cli, " ".join([*d, "edit", "mini-o"]))) == ["mini-one"]
     # Bundled ids and tags are offered too; nothing matches nonsense.
     assert "python-gil" in lines(complete(cli, "show python-gi"))
@@ -83,8 +91,7 @@ def test_tags_topics_and_card_ids_complete(cli, mini_decks: Path) -> None:  # ty
 def test_the_zsh_and_fish_protocols(cli, mini_decks: Path) -> None:  # type: ignore[no-untyped-def]
     words = f"--decks {mini_decks} review --deck min"
     assert '"mini"' in complete(cli, words, shell="zsh")
-    fish = complete(cli, words, shell="fish",
-                    env={"_TYPER_COMPLETE_FISH_ACTION": "get-args"})
+    fish = complete(cli, words, shell="fish", env={"_TYPER_COMPLETE_FISH_ACTION": "get-args"})
     assert lines(fish) == ["mini"]
 
 
@@ -111,8 +118,14 @@ def test_bash_sources_the_script_and_completes(home: Path, tmp_path: Path) -> No
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
     env = dict(os.environ, PATH=f"{exe.parent}{os.pathsep}{os.environ['PATH']}")
-    out = subprocess.run(["bash", "--norc", "--noprofile", "-c", script], capture_output=True,
-                         text=True, timeout=60, env=env, stdin=subprocess.DEVNULL)
+    out = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["python", "python-deep-dive", "python-practice"]
 

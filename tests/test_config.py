@@ -20,14 +20,17 @@ def test_date_key_as_toml_date_or_string() -> None:
     assert Config().interview_date is None
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("interview_date = 2026-05-04T10:00:00\n", "interview_date must be a date (YYYY-MM-DD)"),
-    ('interview_date = "next monday"\n', "interview_date must be a date (YYYY-MM-DD)"),
-    ("interview_date = 5\n", "interview_date must be a date (YYYY-MM-DD), got 5"),
-    ("minutes_per_day = 0\n", "minutes_per_day must be between 1 and 1440, got 0"),
-    ("minutes_per_day = 2026-01-01\n", "minutes_per_day must be a whole number"),
-    ("grade_buttons = 5\n", "grade_buttons must be 4 or 6, got 5"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("interview_date = 2026-05-04T10:00:00\n", "interview_date must be a date (YYYY-MM-DD)"),
+        ('interview_date = "next monday"\n', "interview_date must be a date (YYYY-MM-DD)"),
+        ("interview_date = 5\n", "interview_date must be a date (YYYY-MM-DD), got 5"),
+        ("minutes_per_day = 0\n", "minutes_per_day must be between 1 and 1440, got 0"),
+        ("minutes_per_day = 2026-01-01\n", "minutes_per_day must be a whole number"),
+        ("grade_buttons = 5\n", "grade_buttons must be 4 or 6, got 5"),
+    ],
+)
 def test_bad_values_are_one_line_errors(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(text, P)
@@ -38,8 +41,10 @@ def test_bad_values_are_one_line_errors(text: str, message: str) -> None:
 def test_edit_keeps_other_keys_and_comments() -> None:
     text = "# my settings\nnew_per_day = 7  # gentle\n\ninterview_date = 2026-01-01\n"
     new = edited_config(text, P, {"interview_date": date(2026, 6, 1), "minutes_per_day": 40})
-    assert new == ("# my settings\nnew_per_day = 7  # gentle\n\ninterview_date = 2026-06-01\n"
-                   "minutes_per_day = 40\n")
+    assert new == (
+        "# my settings\nnew_per_day = 7  # gentle\n\ninterview_date = 2026-06-01\n"
+        "minutes_per_day = 40\n"
+    )
     cleared = edited_config(new, P, {"interview_date": None})
     assert "interview_date" not in cleared and "# my settings" in cleared
     assert parse_config(cleared, P) == Config(new_per_day=7, minutes_per_day=40)

@@ -233,7 +233,11 @@ def _run_python(block: Block, tmp: Path, env: dict[str, str]) -> Run:
     try:
         p = subprocess.run(
             [sys.executable, "-I", str(script)],
-            cwd=tmp, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
         )
     except subprocess.TimeoutExpired as exc:
         return Run(None, str(exc.stdout or ""), f"timed out after {TIMEOUT} s")
@@ -253,8 +257,13 @@ def python_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     tmp = tmp_path_factory.mktemp("blocks")
     workers = max(2, (os.cpu_count() or 2) * 2)
     with ThreadPoolExecutor(workers) as pool:
-        runs = dict(zip(ids(plain), pool.map(lambda b: _run_python(b, tmp, _base_env(tmp)), plain),
-                        strict=True))
+        runs = dict(
+            zip(
+                ids(plain),
+                pool.map(lambda b: _run_python(b, tmp, _base_env(tmp)), plain),
+                strict=True,
+            )
+        )
     return runs
 
 
@@ -284,8 +293,11 @@ def test_python_fragment_compiles(block: Block) -> None:
 
 
 def test_python_blocks_that_use_redis_say_so() -> None:
-    wrong = [b.name for b in blocks_of("python", "") if re.search(r"^\s*(import|from) redis\b",
-                                                                  b.code, re.MULTILINE)]
+    wrong = [
+        b.name
+        for b in blocks_of("python", "")
+        if re.search(r"^\s*(import|from) redis\b", b.code, re.MULTILINE)
+    ]
     assert wrong == []
 
 
@@ -336,8 +348,11 @@ def test_json_block_parses(block: Block) -> None:
 
 
 def test_every_block_has_a_known_language_and_mode() -> None:
-    bad = [f"{b.name}: {b.lang} {b.mode}".strip() for b in all_blocks()
-           if b.mode not in KINDS.get(b.lang, set())]
+    bad = [
+        f"{b.name}: {b.lang} {b.mode}".strip()
+        for b in all_blocks()
+        if b.mode not in KINDS.get(b.lang, set())
+    ]
     assert bad == []
 
 

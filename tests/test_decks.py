@@ -56,10 +56,14 @@ def write(dirpath: Path, name: str, text: str | bytes) -> Path:
         ('[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n', ": missing [deck] table"),
         (HEAD + card("a", 'tags = "x"\n'), ":10: card 'a': tags must be a list, got str"),
         (HEAD + card("a") + card("a"), ":11: duplicate card id 'a' (also at line 6)"),
-        (HEAD + card("a", "time_limit = -5\n"),
-         ":10: card 'a': time_limit: Input should be greater than 0"),
-        (HEAD + card("a", 'time_limit = "90"\n'),
-         ":10: card 'a': time_limit must be a whole number, got str"),
+        (
+            HEAD + card("a", "time_limit = -5\n"),
+            ":10: card 'a': time_limit: Input should be greater than 0",
+        ),
+        (
+            HEAD + card("a", 'time_limit = "90"\n'),
+            ":10: card 'a': time_limit must be a whole number, got str",
+        ),
     ],
 )
 def test_file_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
@@ -212,10 +216,16 @@ def test_a_cached_load_gives_the_same_cards_and_decks(
         'tags = ["x", "y"]\ntopic = "t"\nkey_points = ["k1", "k2"]\nhint = "h"\n'
         'guid = "g&1"\ntime_limit = 90\n'
     )
-    write(home / "decks", "mine.toml", HEAD + card("a", every_field) + card("b")
-          + '\n[[cards]]\nid = "c"\nfront = "Q?"\nback = ""\ndraft = true\n'
-          + card("d", 'kind = "sql"\ndataset = "shop"\nsolution = "SELECT 1"\nordered = true\n')
-          + card("e", 'kind = "python"\nsolution = "x = 1"\ntests = "assert x == 1"\n'))
+    write(
+        home / "decks",
+        "mine.toml",
+        HEAD
+        + card("a", every_field)
+        + card("b")
+        + '\n[[cards]]\nid = "c"\nfront = "Q?"\nback = ""\ndraft = true\n'
+        + card("d", 'kind = "sql"\ndataset = "shop"\nsolution = "SELECT 1"\nordered = true\n')
+        + card("e", 'kind = "python"\nsolution = "x = 1"\ntests = "assert x == 1"\n'),
+    )
     cold = load_collection(home)  # parses, fills the cache
     warm = load_collection(home)  # reads the cache only
     assert list(warm.cards) == ["a", "b", "c", "d", "e"]
@@ -223,8 +233,9 @@ def test_a_cached_load_gives_the_same_cards_and_decks(
     a = warm.cards["a"]
     flags = ("draft", "override")
     exercise = ("kind", "dataset", "solution", "ordered", "tests")
-    assert all(getattr(a, f.name) != f.default for f in fields(Card)
-               if f.name not in flags + exercise)
+    assert all(
+        getattr(a, f.name) != f.default for f in fields(Card) if f.name not in flags + exercise
+    )
     assert warm.cards["c"].draft
     d, e = warm.cards["d"], warm.cards["e"]
     assert all(getattr(d, k) != getattr(a, k) for k in ("kind", "dataset", "solution", "ordered"))

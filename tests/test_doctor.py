@@ -52,8 +52,10 @@ def test_text_output_lists_each_check(cli, home: Path, mini_decks: Path) -> None
     assert lines[1] == f"  ok        log: {home / 'reviews.jsonl'}: 2 events, parses cleanly"
     assert lines[3] == "  ok        decks: 1 deck file(s), 3 cards"
     assert lines[4].startswith("  warning   orphans: 2 event(s) for 2 card(s) in no loaded deck")
-    assert lines[5] == "            fix: they are kept; a card's progress comes back if a deck " \
-                       "with its id is loaded again"
+    assert (
+        lines[5] == "            fix: they are kept; a card's progress comes back if a deck "
+        "with its id is loaded again"
+    )
     assert lines[-1] == "No problems found (1 warning(s))."
 
 
@@ -63,15 +65,17 @@ def test_a_bad_config_is_a_problem(cli, home: Path) -> None:
     config.write_text("new_per_dya = 3\n")
     code, by = findings(cli)
     assert code == 2
-    assert by["config"] == [{
-        "check": "config",
-        "level": "problem",
-        "message": f"{config}: unknown key 'new_per_dya' (known keys: new_per_day, "
-                   "reviews_per_day, day_starts_at, grade_buttons, leech_threshold, "
-                   "interview_date, minutes_per_day, sql_engine, postgres_dsn)",
-        "fix": f"fix {config} (or move it away for the defaults); every other command "
-               "refuses to run until then",
-    }]
+    assert by["config"] == [
+        {
+            "check": "config",
+            "level": "problem",
+            "message": f"{config}: unknown key 'new_per_dya' (known keys: new_per_day, "
+            "reviews_per_day, day_starts_at, grade_buttons, leech_threshold, "
+            "interview_date, minutes_per_day, sql_engine, postgres_dsn)",
+            "fix": f"fix {config} (or move it away for the defaults); every other command "
+            "refuses to run until then",
+        }
+    ]
     config.write_text("new_per_day = 3\n")
     code, by = findings(cli)
     assert (code, by["config"][0]["message"]) == (0, f"{config}: valid")
@@ -92,8 +96,10 @@ def test_a_torn_last_line_is_set_aside_by_repair(cli, home: Path) -> None:
     )
     r = cli("doctor", "--repair")
     assert r.exit_code == 0, r.stdout
-    assert f"  repaired  moved the incomplete last line ({len(torn)} bytes) of reviews.jsonl " \
-           "into reviews.jsonl.torn" in r.stdout
+    assert (
+        f"  repaired  moved the incomplete last line ({len(torn)} bytes) of reviews.jsonl "
+        "into reviews.jsonl.torn" in r.stdout
+    )
     assert log.read_bytes() == good
     assert (home / "reviews.jsonl.torn").read_bytes() == torn + b"\n"
     assert restored_bytes(home, "2026-03-10") == good + torn
@@ -113,8 +119,10 @@ def edited_index(home: Path, sql: str) -> None:
         (None, "{index} is missing"),
         (b"not an index " * 40, "{index} is damaged (file is not a database)"),
         ("UPDATE meta SET value = 3 WHERE key = 'offset'", "{index} does not match the log"),
-        ("UPDATE states SET interval = 99 WHERE card_id = 'card-1'",
-         "{index} disagrees with a replay of the log for 1 card(s) (card-1)"),
+        (
+            "UPDATE states SET interval = 99 WHERE card_id = 'card-1'",
+            "{index} disagrees with a replay of the log for 1 card(s) (card-1)",
+        ),
     ],
 )
 def test_a_missing_or_damaged_index_is_a_warning_and_rebuilt_by_repair(
@@ -147,15 +155,14 @@ def test_an_index_behind_the_log_is_only_a_warning(cli, home: Path) -> None:
     assert code == 0
     assert by["index"][0]["level"] == "warning"
     assert by["index"][0]["message"].startswith(
-        f"{home / 'cache' / 'index.sqlite'} is 3 event(s) behind")
+        f"{home / 'cache' / 'index.sqlite'} is 3 event(s) behind"
+    )
     r = cli("doctor", "--repair")
     assert r.exit_code == 0 and "rebuilt the index from the log" in r.stdout
     assert findings(cli)[1]["index"][0]["level"] == "ok"
 
 
-def test_a_log_shorter_than_the_index_is_refused_explained_and_repaired(
-    cli, home: Path
-) -> None:
+def test_a_log_shorter_than_the_index_is_refused_explained_and_repaired(cli, home: Path) -> None:
     build_history(home, days=2, cards=3)
     log = home / "reviews.jsonl"
     full = log.read_bytes()
@@ -212,15 +219,16 @@ def test_a_corrupt_middle_line_names_the_newest_good_backup(cli, home: Path) -> 
     assert code == 2
     f = by["log"][0]
     assert f["message"] == (
-        f"{log}:2: corrupt event (no event id); the line is '{{\"v\":1,\"card_id\":\"x\"}}'"
+        f'{log}:2: corrupt event (no event id); the line is \'{{"v":1,"card_id":"x"}}\''
     )
     assert "flashprep doctor --restore 2026-03-13 (4 events) puts back" in f["fix"]
     assert "answers given after 2026-03-13 are not in it" in f["fix"]
     assert "fix line 2, or move it to another file" in f["fix"]
     r = cli("doctor", "--repair")
     assert r.exit_code == 2
-    assert r.stdout.endswith("1 problem(s) left that --repair does not fix; see the options "
-                             "above.\n")
+    assert r.stdout.endswith(
+        "1 problem(s) left that --repair does not fix; see the options above.\n"
+    )
     assert fingerprint(home) == before
     # Following option (1) as written gives a history that loads, with nothing thrown away.
     r = cli("doctor", "--restore", "2026-03-13")
@@ -253,8 +261,10 @@ def test_orphaned_events_are_reported_and_kept(cli, home: Path, mini_decks: Path
 def test_a_broken_deck_is_a_problem_with_file_and_line(cli, tmp_path: Path) -> None:
     decks = tmp_path / "decks"
     decks.mkdir()
-    (decks / "bad.toml").write_text('[deck]\nid = "bad"\nname = "Bad"\ncategory = "X"\n\n'
-                                    '[[cards]]\nid = "Not A Slug"\nfront = "?"\nback = "!"\n')
+    (decks / "bad.toml").write_text(
+        '[deck]\nid = "bad"\nname = "Bad"\ncategory = "X"\n\n'
+        '[[cards]]\nid = "Not A Slug"\nfront = "?"\nback = "!"\n'
+    )
     code, by = findings(cli, "--decks", str(decks))
     assert code == 2
     assert by["decks"][0]["message"].startswith(f"{decks / 'bad.toml'}:7: card 'Not A Slug': id:")

@@ -41,7 +41,8 @@ def test_an_event_round_trips_through_its_bytes(fixed_ids: None) -> None:
     assert line == (
         b'{"v":1,"id":"id-0","card_id":"python-gil","ts":"2026-03-10T09:00:00.000Z",'
         b'"day":"2026-03-10","kind":"new","grade":4,"duration_ms":1500,"state":'
-        + json.dumps(state.to_dict(), separators=(",", ":")).encode() + b"}\n"
+        + json.dumps(state.to_dict(), separators=(",", ":")).encode()
+        + b"}\n"
     )
     assert decode_event(line) == event
     assert events.state_after(decode_event(line)) == state
@@ -55,20 +56,36 @@ def test_kinds_are_spelled_once() -> None:
         make_event("x", "teleport", NEW_CARD, T0, D0)
 
 
-@pytest.mark.parametrize(("line", "reason"), [
-    (b"[1]", "not a JSON object"),
-    (b'{"v":1,"card_id":"x"}', "no event id"),
-    (b'{"v":1,"id":"a","card_id":"x","kind":"new","ts":"t","day":"2026-03-10","state":{}}',
-     "an answer needs a grade 0-5"),
-    (b'{"v":1,"id":"a","card_id":"x","kind":"mock","ts":"t","day":"2026-03-10","state":{}}',
-     "no mock_id"),
-    (b'{"v":1,"id":"a","card_id":"x","kind":"attempt","ts":"t","day":"2026-03-10",'
-     b'"state":{}}', "an attempt needs its code"),
-    (b'{"v":1,"id":"a","card_id":"x","kind":"bury","ts":"t","day":"2026-03-10",'
-     b'"state":{"ef":"high"}}', "ef must be a number"),
-    (b'{"v":1,"id":"a","card_id":"x","kind":"bury","ts":"t","day":"2026-03-10",'
-     b'"state":{"due":"soon"}}', "Invalid isoformat string"),
-])
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b"[1]", "not a JSON object"),
+        (b'{"v":1,"card_id":"x"}', "no event id"),
+        (
+            b'{"v":1,"id":"a","card_id":"x","kind":"new","ts":"t","day":"2026-03-10","state":{}}',
+            "an answer needs a grade 0-5",
+        ),
+        (
+            b'{"v":1,"id":"a","card_id":"x","kind":"mock","ts":"t","day":"2026-03-10","state":{}}',
+            "no mock_id",
+        ),
+        (
+            b'{"v":1,"id":"a","card_id":"x","kind":"attempt","ts":"t","day":"2026-03-10",'
+            b'"state":{}}',
+            "an attempt needs its code",
+        ),
+        (
+            b'{"v":1,"id":"a","card_id":"x","kind":"bury","ts":"t","day":"2026-03-10",'
+            b'"state":{"ef":"high"}}',
+            "ef must be a number",
+        ),
+        (
+            b'{"v":1,"id":"a","card_id":"x","kind":"bury","ts":"t","day":"2026-03-10",'
+            b'"state":{"due":"soon"}}',
+            "Invalid isoformat string",
+        ),
+    ],
+)
 def test_a_bad_line_is_a_corrupt_event_with_its_reason(line: bytes, reason: str) -> None:
     with pytest.raises(CorruptEvent) as exc:
         decode_event(line)
@@ -83,11 +100,22 @@ def test_a_newer_event_is_not_corrupt() -> None:
 
 days = st.one_of(st.none(), st.dates(date(1990, 1, 1), date(2100, 1, 1)).map(date.isoformat))
 state_dicts = st.fixed_dictionaries(
-    {"ef": st.one_of(st.floats(0.5, 5.0), st.integers(0, 5)), "interval": st.integers(-2, 10**6),
-     "repetitions": st.integers(0, 100), "due": days, "lapses": st.integers(0, 50),
-     "reviews": st.integers(0, 500), "last_day": days, "introduced": days},
-    optional={"redrill": st.booleans(), "suspended": st.one_of(st.booleans(), st.just(1)),
-              "leech": st.booleans(), "buried_until": days},
+    {
+        "ef": st.one_of(st.floats(0.5, 5.0), st.integers(0, 5)),
+        "interval": st.integers(-2, 10**6),
+        "repetitions": st.integers(0, 100),
+        "due": days,
+        "lapses": st.integers(0, 50),
+        "reviews": st.integers(0, 500),
+        "last_day": days,
+        "introduced": days,
+    },
+    optional={
+        "redrill": st.booleans(),
+        "suspended": st.one_of(st.booleans(), st.just(1)),
+        "leech": st.booleans(),
+        "buried_until": days,
+    },
 )
 
 

@@ -28,8 +28,14 @@ def spawn(home: Path, *args: str, env: dict[str, str] | None = None) -> Any:
         "TERM": "xterm-256color",
         **(env or {}),
     }
-    return pexpect.spawn(sys.executable, ["-m", "flashprep", "review", *args], env=full_env,
-                         encoding="utf-8", timeout=15, dimensions=(50, 120))
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "flashprep", "review", *args],
+        env=full_env,
+        encoding="utf-8",
+        timeout=15,
+        dimensions=(50, 120),
+    )
 
 
 def events(home: Path) -> list[dict[str, Any]]:

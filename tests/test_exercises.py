@@ -79,8 +79,10 @@ def test_float_noise_is_ignored(x: float) -> None:
     assert not compare(Table(("x",), ((x,),)), Table(("x",), ((x + 0.01,),))).ok
 
 
-@given(st.lists(st.tuples(st.integers(-5, 5), st.sampled_from(["a", "b", None])), max_size=20),
-       st.randoms())
+@given(
+    st.lists(st.tuples(st.integers(-5, 5), st.sampled_from(["a", "b", None])), max_size=20),
+    st.randoms(),
+)
 def test_a_shuffled_result_matches_and_a_dropped_row_is_named(rows, rnd) -> None:  # type: ignore[no-untyped-def]
     shuffled = list(rows)
     rnd.shuffle(shuffled)
@@ -117,15 +119,18 @@ def test_an_endless_result_is_counted_not_kept_and_times_out() -> None:
     assert out.status == TIMEOUT
 
 
-@pytest.mark.parametrize("query, message", [
-    ("ATTACH DATABASE ':memory:' AS other", "ATTACH, DETACH and VACUUM INTO"),
-    ("DETACH DATABASE main", "ATTACH, DETACH and VACUUM INTO"),
-    ("VACUUM INTO '/tmp/flashprep-must-not-exist.db'", "ATTACH, DETACH and VACUUM INTO"),
-    ("PRAGMA journal_mode = OFF", "PRAGMA journal_mode is not allowed"),
-    ("PRAGMA user_version = 7", "PRAGMA user_version is not allowed"),
-    ("PRAGMA optimize", "PRAGMA optimize is not allowed"),
-    ("SELECT load_extension('/tmp/evil')", "loading SQLite extensions is not allowed"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("ATTACH DATABASE ':memory:' AS other", "ATTACH, DETACH and VACUUM INTO"),
+        ("DETACH DATABASE main", "ATTACH, DETACH and VACUUM INTO"),
+        ("VACUUM INTO '/tmp/flashprep-must-not-exist.db'", "ATTACH, DETACH and VACUUM INTO"),
+        ("PRAGMA journal_mode = OFF", "PRAGMA journal_mode is not allowed"),
+        ("PRAGMA user_version = 7", "PRAGMA user_version is not allowed"),
+        ("PRAGMA optimize", "PRAGMA optimize is not allowed"),
+        ("SELECT load_extension('/tmp/evil')", "loading SQLite extensions is not allowed"),
+    ],
+)
 def test_the_authorizer_refuses(query: str, message: str) -> None:
     out = check_sqlite(query, "SELECT 1", DATA)
     assert out.status == ERROR and out.detail.startswith(message)
@@ -133,15 +138,19 @@ def test_the_authorizer_refuses(query: str, message: str) -> None:
 
 
 def test_a_value_growing_without_end_stops_at_the_size_limit() -> None:
-    query = ("WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r) "
-             "SELECT count(*) FROM r")
+    query = (
+        "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r) SELECT count(*) FROM r"
+    )
     out = check_sqlite(query, "SELECT 1", DATA)
     assert out.status == ERROR and out.detail == "string or blob too big"
 
 
 def test_reading_pragmas_are_allowed() -> None:
-    out = check_sqlite("SELECT name FROM pragma_table_info('t')", "SELECT 'a' UNION ALL "
-                       "SELECT 'b' UNION ALL SELECT 'p'", DATA)
+    out = check_sqlite(
+        "SELECT name FROM pragma_table_info('t')",
+        "SELECT 'a' UNION ALL SELECT 'b' UNION ALL SELECT 'p'",
+        DATA,
+    )
     assert out.passed
     assert check_sqlite("PRAGMA user_version", "SELECT 0", DATA).passed
 
@@ -179,8 +188,10 @@ def test_each_side_of_a_comparison_is_evaluated_once() -> None:
 
 def test_a_test_statement_that_raises_is_reported_and_the_rest_run() -> None:
     out = check_python("x = 1", "y = 1 / 0\nassert x == 2\n")
-    assert out.failures == ("y = 1 / 0  (raised ZeroDivisionError: division by zero)",
-                            "assert x == 2  (left: 1, right: 2)")
+    assert out.failures == (
+        "y = 1 / 0  (raised ZeroDivisionError: division by zero)",
+        "assert x == 2  (left: 1, right: 2)",
+    )
 
 
 def test_code_that_does_not_run_is_an_error() -> None:
@@ -198,16 +209,20 @@ def test_an_endless_loop_times_out() -> None:
 def test_the_memory_limit() -> None:
     out = check_python("data = bytearray(400 * 1024 * 1024)", "assert True", memory_mb=200)
     assert out.status == ERROR and out.detail == "used more than 200 MB of memory (the limit)"
-    assert check_python("data = bytearray(20 * 1024 * 1024)", "assert len(data) > 0",
-                        memory_mb=200).passed
+    assert check_python(
+        "data = bytearray(20 * 1024 * 1024)", "assert len(data) > 0", memory_mb=200
+    ).passed
 
 
 def test_the_child_is_isolated(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     (tmp_path / "planted.py").write_text("X = 1\n")
-    out = check_python("import sys, os", "assert sys.flags.isolated == 1\n"
-                       "assert 'planted' not in sys.modules\n"
-                       "assert not any(p == os.getcwd() for p in sys.path)\n")
+    out = check_python(
+        "import sys, os",
+        "assert sys.flags.isolated == 1\n"
+        "assert 'planted' not in sys.modules\n"
+        "assert not any(p == os.getcwd() for p in sys.path)\n",
+    )
     assert out.passed, out.failures
 
 
@@ -223,8 +238,10 @@ def pg_dsn() -> str:
     dsn = os.environ.get("FLASHPREP_TEST_PG_DSN")
     if not dsn:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but FLASHPREP_TEST_PG_DSN is not: the PostgreSQL tests "
-                        "need a server (.ci/run starts one)")
+            pytest.fail(
+                "CI is set but FLASHPREP_TEST_PG_DSN is not: the PostgreSQL tests "
+                "need a server (.ci/run starts one)"
+            )
         pytest.skip("FLASHPREP_TEST_PG_DSN is not set (see the README: PostgreSQL tests)")
     return dsn
 
@@ -258,22 +275,26 @@ def test_postgres_times_out_and_leaves_nothing_behind() -> None:
     assert out.status == ERROR and "read-only transaction" in out.detail
     with psycopg.connect(dsn) as conn:
         left = conn.execute(
-            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'flashprep_%'").fetchone()
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'flashprep_%'"
+        ).fetchone()
     assert left == (0,)
 
 
 # ------------------------------------------------------------------ the suggested grade
 
 
-@pytest.mark.parametrize("passed, attempts, seconds, grade", [
-    (True, 1, 20.0, 5),    # first try, quickly
-    (True, 1, 90.0, 5),
-    (True, 1, 91.0, 4),    # first try, slowly
-    (True, 2, 5.0, 3),     # after a retry, however fast
-    (True, 7, 500.0, 3),
-    (False, 1, 5.0, 2),    # failed
-    (False, 3, 500.0, 2),
-])
+@pytest.mark.parametrize(
+    "passed, attempts, seconds, grade",
+    [
+        (True, 1, 20.0, 5),  # first try, quickly
+        (True, 1, 90.0, 5),
+        (True, 1, 91.0, 4),  # first try, slowly
+        (True, 2, 5.0, 3),  # after a retry, however fast
+        (True, 7, 500.0, 3),
+        (False, 1, 5.0, 2),  # failed
+        (False, 3, 500.0, 2),
+    ],
+)
 def test_the_suggested_grade(passed: bool, attempts: int, seconds: float, grade: int) -> None:
     from flashprep.exercises.check import suggest_grade
 

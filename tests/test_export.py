@@ -56,7 +56,7 @@ back = "| a | b |\\n|---|---|\\n| 1 | 2 |"
 tags = ["basics"]
 '''
 
-BETA = '''\
+BETA = """\
 [deck]
 id = "beta"
 name = "Beta Deck"
@@ -73,9 +73,9 @@ id = "beta-two"
 front = "Two?"
 back = "2"
 tags = ["sql", "basics"]
-'''
+"""
 
-DRAFTS = '''\
+DRAFTS = """\
 [deck]
 id = "drafts"
 name = "Drafts"
@@ -86,7 +86,7 @@ id = "drafts-one"
 front = "Later?"
 back = ""
 draft = true
-'''
+"""
 
 EXPORTED = ["alpha-code", "alpha-plain", "alpha-table", "beta-one", "beta-two"]
 
@@ -129,7 +129,10 @@ def read_apkg(path: Path, tmp_path: Path) -> dict[str, Any]:
         ):
             fields = flds.split("\x1f")
             notes[fields[3]] = {
-                "guid": guid, "mid": mid, "mod": mod, "tags": tags.split(),
+                "guid": guid,
+                "mid": mid,
+                "mod": mod,
+                "tags": tags.split(),
                 "fields": dict(zip(anki.FIELD_NAMES, fields, strict=True)),
             }
         card_decks = {
@@ -141,15 +144,24 @@ def read_apkg(path: Path, tmp_path: Path) -> dict[str, Any]:
         n_cards = conn.execute("SELECT count(*) FROM cards").fetchone()[0]
     finally:
         conn.close()
-    return {"decks": decks, "models": models, "notes": notes, "card_decks": card_decks,
-            "n_cards": n_cards}
+    return {
+        "decks": decks,
+        "models": models,
+        "notes": notes,
+        "card_decks": card_decks,
+        "n_cards": n_cards,
+    }
 
 
 # ----------------------------------------------------------------- .apkg content
 
 
-def test_apkg_has_one_note_per_answered_card(cli, decks_dir: Path, out_dir: Path,  # type: ignore[no-untyped-def]
-                                              tmp_path: Path) -> None:
+def test_apkg_has_one_note_per_answered_card(
+    cli,
+    decks_dir: Path,
+    out_dir: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     out = out_dir / "cards.apkg"
     r = export(cli, decks_dir, "anki", "-o", str(out))
     assert r.exit_code == 0, r.output
@@ -157,9 +169,11 @@ def test_apkg_has_one_note_per_answered_card(cli, decks_dir: Path, out_dir: Path
     assert sorted(data["notes"]) == sorted(EXPORTED)  # the draft is left out
     assert data["n_cards"] == len(EXPORTED)
     assert {c: d[0] for c, d in data["card_decks"].items()} == {
-        "alpha-code": "FlashPrep::Alpha", "alpha-plain": "FlashPrep::Alpha",
+        "alpha-code": "FlashPrep::Alpha",
+        "alpha-plain": "FlashPrep::Alpha",
         "alpha-table": "FlashPrep::Alpha",
-        "beta-one": "FlashPrep::Beta Deck", "beta-two": "FlashPrep::Beta Deck",
+        "beta-one": "FlashPrep::Beta Deck",
+        "beta-two": "FlashPrep::Beta Deck",
     }
     # New cards come in deck order, as flashprep introduces them.
     assert sorted(data["card_decks"], key=lambda c: data["card_decks"][c][2]) == EXPORTED
@@ -181,8 +195,12 @@ def test_apkg_has_one_note_per_answered_card(cli, decks_dir: Path, out_dir: Path
     assert "<table>" in data["notes"]["alpha-table"]["fields"]["Back"]
 
 
-def test_apkg_tags_are_card_tags_and_deck_id(cli, decks_dir: Path, out_dir: Path,  # type: ignore[no-untyped-def]
-                                             tmp_path: Path) -> None:
+def test_apkg_tags_are_card_tags_and_deck_id(
+    cli,
+    decks_dir: Path,
+    out_dir: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     out = out_dir / "cards.apkg"
     assert export(cli, decks_dir, "anki", "-o", str(out)).exit_code == 0
     notes = read_apkg(out, tmp_path)["notes"]
@@ -265,7 +283,10 @@ def test_ids_do_not_depend_on_the_interpreter(tmp_path: Path) -> None:
     code = "from flashprep import anki; print(anki.NOTETYPE_ID, anki.note_guid('python-gil'))"
     outs = {
         subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
             env={**os.environ, "PYTHONHASHSEED": seed},
         ).stdout
         for seed in ("1", "2")
@@ -327,14 +348,30 @@ def test_deck_and_tag_filters(cli, decks_dir: Path, out_dir: Path, tmp_path: Pat
     r = export(cli, decks_dir, "anki", "-o", str(out), "--tag", "basics", "--force")
     assert r.exit_code == 0, r.output
     assert sorted(read_apkg(out, tmp_path)["notes"]) == ["alpha-plain", "alpha-table", "beta-two"]
-    r = export(cli, decks_dir, "anki", "-o", str(out), "--deck", "alpha", "--tag", "basics",
-               "--tag", "python", "--force")
+    r = export(
+        cli,
+        decks_dir,
+        "anki",
+        "-o",
+        str(out),
+        "--deck",
+        "alpha",
+        "--tag",
+        "basics",
+        "--tag",
+        "python",
+        "--force",
+    )
     assert r.exit_code == 0, r.output
     assert sorted(read_apkg(out, tmp_path)["notes"]) == ["alpha-code", "alpha-plain", "alpha-table"]
 
 
-def test_summary_and_default_output(cli, decks_dir: Path, out_dir: Path,  # type: ignore[no-untyped-def]
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_summary_and_default_output(
+    cli,
+    decks_dir: Path,
+    out_dir: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(out_dir)
     r = export(cli, decks_dir, "anki")
     assert r.exit_code == 0, r.output
@@ -350,7 +387,8 @@ def test_summary_and_default_output(cli, decks_dir: Path, out_dir: Path,  # type
     assert data["path"] == "flashprep.txt" and data["format"] == "tsv" and data["notes"] == 5
     assert data["size"] == (out_dir / "flashprep.txt").stat().st_size
     assert [(d["id"], d["name"], d["notes"]) for d in data["decks"]] == [
-        ("alpha", "FlashPrep::Alpha", 3), ("beta", "FlashPrep::Beta Deck", 2),
+        ("alpha", "FlashPrep::Alpha", 3),
+        ("beta", "FlashPrep::Beta Deck", 2),
     ]
 
 
@@ -405,16 +443,27 @@ def test_an_existing_file_is_refused_before_any_card_is_rendered(  # type: ignor
         (["--deck", "nope"], "no deck 'nope'"),
         (["--deck", "alpah"], "no deck 'alpah' (did you mean 'alpha'?)"),
         (["--tag", "nosuch"], "no card has the tag 'nosuch'"),
-        (["--tag", "someday"],
-         "--tag 'someday' matches no card to export (drafts are not exported)"),
-        (["--deck", "beta", "--tag", "python"],
-         "--tag 'python' matches no card to export in the chosen decks (drafts are not exported)"),
+        (
+            ["--tag", "someday"],
+            "--tag 'someday' matches no card to export (drafts are not exported)",
+        ),
+        (
+            ["--deck", "beta", "--tag", "python"],
+            "--tag 'python' matches no card to export in the chosen decks "
+            "(drafts are not exported)",
+        ),
         (["--deck", "drafts"], "deck 'drafts' has no card to export (drafts are not exported)"),
     ],
 )
 @pytest.mark.parametrize("kind", ["anki", "tsv"])
-def test_bad_filters_write_nothing(cli, decks_dir: Path, out_dir: Path, kind: str,  # type: ignore[no-untyped-def]
-                                   args: list[str], message: str) -> None:
+def test_bad_filters_write_nothing(
+    cli,
+    decks_dir: Path,
+    out_dir: Path,
+    kind: str,  # type: ignore[no-untyped-def]
+    args: list[str],
+    message: str,
+) -> None:
     (decks_dir / "drafts.toml").write_text(DRAFTS, encoding="utf-8")
     r = export(cli, decks_dir, kind, "-o", str(out_dir / "x.out"), *args)
     assert r.exit_code == 2
@@ -422,8 +471,12 @@ def test_bad_filters_write_nothing(cli, decks_dir: Path, out_dir: Path, kind: st
     assert list(out_dir.iterdir()) == []
 
 
-def test_nothing_to_export(cli, tmp_path: Path, out_dir: Path,  # type: ignore[no-untyped-def]
-                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_to_export(
+    cli,
+    tmp_path: Path,
+    out_dir: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("FLASHPREP_BUNDLED", "0")
     d = tmp_path / "only-drafts"
     d.mkdir()
@@ -512,8 +565,12 @@ def test_failed_write_leaves_old_file_and_no_temp(  # type: ignore[no-untyped-de
 # ----------------------------------------------------------------- text format
 
 
-def test_tsv_header_and_one_row_per_card(cli, decks_dir: Path, out_dir: Path,  # type: ignore[no-untyped-def]
-                                         tmp_path: Path) -> None:
+def test_tsv_header_and_one_row_per_card(
+    cli,
+    decks_dir: Path,
+    out_dir: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     out = out_dir / "cards.txt"
     r = export(cli, decks_dir, "tsv", "-o", str(out))
     assert r.exit_code == 0, r.output
@@ -538,7 +595,9 @@ def test_tsv_header_and_one_row_per_card(cli, decks_dir: Path, out_dir: Path,  #
     assert [row[3] for row in parsed] == EXPORTED
     by_id = {row[3]: row for row in parsed}
     assert by_id["alpha-code"][5:] == [
-        "FlashPrep::Alpha", "alpha python strings", anki.note_guid("alpha-code"),
+        "FlashPrep::Alpha",
+        "alpha python strings",
+        anki.note_guid("alpha-code"),
     ]
     assert by_id["beta-one"][5] == "FlashPrep::Beta Deck"
     # The HTML is the .apkg's, on one line: line breaks in code become <br>, tabs &#9;.
@@ -590,9 +649,12 @@ def test_real_anki_imports_and_updates_in_place(  # type: ignore[no-untyped-def]
     try:
         first = out_dir / "1.apkg"
         assert export(cli, decks_dir, "anki", "-o", str(first)).exit_code == 0
-        log = col.import_anki_package(collection.ImportAnkiPackageRequest(
-            package_path=str(first), options=collection.ImportAnkiPackageOptions(),
-        )).log
+        log = col.import_anki_package(
+            collection.ImportAnkiPackageRequest(
+                package_path=str(first),
+                options=collection.ImportAnkiPackageOptions(),
+            )
+        ).log
         assert (len(log.new), len(log.updated)) == (len(EXPORTED), 0)
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert {"FlashPrep", "FlashPrep::Alpha", "FlashPrep::Beta Deck"} <= names
@@ -603,9 +665,12 @@ def test_real_anki_imports_and_updates_in_place(  # type: ignore[no-untyped-def]
         monkeypatch.setenv("FLASHPREP_NOW", "2026-03-11T09:00:00+00:00")
         second = out_dir / "2.apkg"
         assert export(cli, decks_dir, "anki", "-o", str(second)).exit_code == 0
-        log = col.import_anki_package(collection.ImportAnkiPackageRequest(
-            package_path=str(second), options=collection.ImportAnkiPackageOptions(),
-        )).log
+        log = col.import_anki_package(
+            collection.ImportAnkiPackageRequest(
+                package_path=str(second),
+                options=collection.ImportAnkiPackageOptions(),
+            )
+        ).log
         assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, len(EXPORTED), 0)
         assert col.note_count() == len(EXPORTED)
         (nid,) = col.find_notes("CardId:alpha-plain")

@@ -52,7 +52,9 @@ def test_the_mode_follows_the_environment() -> None:
 
 
 def test_typer_with_other_internals_gets_plain_typer(
-    cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     from typer import _coercion, core
 
@@ -121,8 +123,9 @@ def run_status(home: Path, plain: bool) -> tuple[str, bool]:
         "    assert not exc.code, exc.code\n"
         "print('pydantic' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
     assert out.returncode == 0, out.stderr
     text, _, loaded = out.stdout.rstrip("\n").rpartition("\n")
     return text, loaded == "True"
@@ -142,9 +145,23 @@ def test_the_cli_tests_pass_on_plain_typer() -> None:
         pytest.skip("already the fallback run")
     env = dict(os.environ, **{fastparams.PLAIN_ENV: "1"})
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-         *FALLBACK_SUITE, "tests/test_fastparams.py"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            *FALLBACK_SUITE,
+            "tests/test_fastparams.py",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
     )
     tail = "\n".join(out.stdout.splitlines()[-15:])
     assert out.returncode == 0, tail

@@ -69,15 +69,24 @@ VALID_DECK = {
     "deck": {"id": "fuzz", "name": "Fuzz", "category": "Testing", "tags": ["a-b"]},
     "cards": [
         {"id": "fuzz-one", "front": "One?", "back": "1", "tags": ["x"], "topic": "t"},
-        {"id": "fuzz-two", "front": "Two?", "back": "", "draft": True,
-         "key_points": ["k1", "k2"], "hint": "h"},
+        {
+            "id": "fuzz-two",
+            "front": "Two?",
+            "back": "",
+            "draft": True,
+            "key_points": ["k1", "k2"],
+            "hint": "h",
+        },
     ],
     "checklist": [{"id": "c-1", "item": "Know it", "topics": ["t"]}],
 }
 
 toml_scalars = st.one_of(
-    st.text(max_size=20), st.integers(), st.booleans(),
-    st.floats(allow_nan=False), st.dates(),
+    st.text(max_size=20),
+    st.integers(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.dates(),
 )
 toml_values = st.recursive(
     toml_scalars,
@@ -133,7 +142,7 @@ def mutated_bytes(draw: st.DrawFn, base: bytes) -> bytes:
         elif action == "flip":
             data[at] ^= draw(st.integers(1, 255))
         elif action == "cut":
-            del data[at: at + draw(st.integers(1, 200))]
+            del data[at : at + draw(st.integers(1, 200))]
         else:
             data[at:at] = b"\n"
     return bytes(data)
@@ -244,9 +253,18 @@ def test_index_loader_on_mutated_indexes(data: bytes) -> None:
 # ------------------------------------------------------------------ config
 
 config_docs = st.dictionaries(
-    st.sampled_from(["new_per_day", "reviews_per_day", "day_starts_at", "grade_buttons",
-                     "leech_threshold", "colour", ""]),
-    st.one_of(st.integers(-10**6, 10**6), toml_values),
+    st.sampled_from(
+        [
+            "new_per_day",
+            "reviews_per_day",
+            "day_starts_at",
+            "grade_buttons",
+            "leech_threshold",
+            "colour",
+            "",
+        ]
+    ),
+    st.one_of(st.integers(-(10**6), 10**6), toml_values),
     max_size=5,
 )
 
@@ -274,10 +292,25 @@ def test_config_file_on_random_bytes_writes_nothing(data: bytes) -> None:
 
 # ------------------------------------------------------------------ import
 
-CSV_TOKENS = [*'abc ,;\t|"#:\n\r<>/&', "<br>", "<b>", "&amp;", "#html:true\n",
-              "#separator:tab\n", "#separator:Pipe\n", "#columns:Front\tBack\n",
-              "#deck column:3\n", "#tags column:0\n", "#guid column:1\n", "tags:x y\n",
-              "\u00e9", "\x00", "\ufeff", "front,back\n", "Front\tBack\tTags\n"]
+CSV_TOKENS = [
+    *'abc ,;\t|"#:\n\r<>/&',
+    "<br>",
+    "<b>",
+    "&amp;",
+    "#html:true\n",
+    "#separator:tab\n",
+    "#separator:Pipe\n",
+    "#columns:Front\tBack\n",
+    "#deck column:3\n",
+    "#tags column:0\n",
+    "#guid column:1\n",
+    "tags:x y\n",
+    "\u00e9",
+    "\x00",
+    "\ufeff",
+    "front,back\n",
+    "Front\tBack\tTags\n",
+]
 csv_text = st.lists(st.sampled_from(CSV_TOKENS), max_size=60).map("".join)
 csv_bytes = csv_text.map(lambda t: t.encode("utf-8"))
 
@@ -382,10 +415,14 @@ def test_crafted_toml_is_a_one_line_error(text: str, message: str) -> None:
     "line, reason",
     [
         (b"[" * 100_000, "maximum recursion depth exceeded"),
-        (VALID_LOG.split(b"\n")[0].replace(b'"kind":"new"', b'"kind":["new"]'),
-         "unknown kind ['new']"),
-        (VALID_LOG.split(b"\n")[0].replace(b'"ef":', b'"ef":1e999,"x":', 1),
-         "cannot convert float infinity to integer"),
+        (
+            VALID_LOG.split(b"\n")[0].replace(b'"kind":"new"', b'"kind":["new"]'),
+            "unknown kind ['new']",
+        ),
+        (
+            VALID_LOG.split(b"\n")[0].replace(b'"ef":', b'"ef":1e999,"x":', 1),
+            "cannot convert float infinity to integer",
+        ),
     ],
 )
 def test_crafted_log_lines_are_corrupt_events(tmp_path: Path, line: bytes, reason: str) -> None:

@@ -105,7 +105,10 @@ def test_heading_title(text: str, expected: str) -> None:
 def test_split_questions_keeps_commas_inside_code_and_parentheses() -> None:
     cell = "Mutable vs immutable, `f(a, b)` calls, Joins (inner, outer), , GIL"
     assert split_questions(cell) == [
-        "Mutable vs immutable", "`f(a, b)` calls", "Joins (inner, outer)", "GIL",
+        "Mutable vs immutable",
+        "`f(a, b)` calls",
+        "Joins (inner, outer)",
+        "GIL",
     ]
 
 
@@ -185,21 +188,31 @@ def test_parse_gives_the_documented_ids_topics_and_fronts() -> None:
     assert [p.id for p in plans] == ["postgresql-sqlalchemy-orm", "python"]
     orm, python = plans
     assert (orm.name, orm.category, orm.tags) == (
-        "PostgreSQL + SQLAlchemy ORM", "Databases & SQL", ["database", "phase-2"],
+        "PostgreSQL + SQLAlchemy ORM",
+        "Databases & SQL",
+        ["database", "phase-2"],
     )
     assert [(i.topic, i.front) for i in orm.items] == [
         ("postgresql-sqlalchemy-orm-alembic", "Alembic: DB migrations — init, autogenerate"),
         ("postgresql-sqlalchemy-orm-sqlalchemy-orm", "SQLAlchemy ORM: `query()` vs `select()`"),
     ]
     assert (python.name, python.category, python.tags) == (
-        "Python must-knows", "Python", ["python", "phase-6"],
+        "Python must-knows",
+        "Python",
+        ["python", "phase-6"],
     )
     assert [(i.topic, i.front, i.tags) for i in python.items] == [
-        ("python-mutable-vs-immutable", "Explain: Mutable vs immutable",
-         ("python", "phase-6", "mutable", "immutable")),
+        (
+            "python-mutable-vs-immutable",
+            "Explain: Mutable vs immutable",
+            ("python", "phase-6", "mutable", "immutable"),
+        ),
         ("python-gil", "Explain: GIL", ("python", "phase-6", "gil")),
-        ("python-args-kwargs", "Explain: `*args/**kwargs`",
-         ("python", "phase-6", "args", "kwargs")),
+        (
+            "python-args-kwargs",
+            "Explain: `*args/**kwargs`",
+            ("python", "phase-6", "args", "kwargs"),
+        ),
     ]
     assert [p.order for p in plans] == [10, 20]
 
@@ -207,10 +220,18 @@ def test_parse_gives_the_documented_ids_topics_and_fronts() -> None:
 def test_project_syllabus_gives_every_deck_of_the_syllabus() -> None:
     plans = parse_syllabus(PROJECT_SYLLABUS.read_text(encoding="utf-8"))
     assert [p.id for p in plans] == [
-        "python-deep-dive", "core-cs-fundamentals", "sql-relational-dbs",
-        "postgresql-sqlalchemy-orm", "fastapi-fundamentals", "authentication-security",
-        "advanced-fastapi", "docker", "git-ci-cd", "caching-rate-limiting",
-        *MUST_KNOW, "behavioral",
+        "python-deep-dive",
+        "core-cs-fundamentals",
+        "sql-relational-dbs",
+        "postgresql-sqlalchemy-orm",
+        "fastapi-fundamentals",
+        "authentication-security",
+        "advanced-fastapi",
+        "docker",
+        "git-ci-cd",
+        "caching-rate-limiting",
+        *MUST_KNOW,
+        "behavioral",
     ]
     by_id = {p.id: p for p in plans}
     assert [i.topic for i in by_id["core-cs-fundamentals"].items][0] == (
@@ -265,7 +286,8 @@ Some text | with a pipe but no table.
 
 
 def test_robust_input_mojibake_emoji_extra_columns_and_other_tables(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     plans = parse_syllabus(MESSY)
     assert [p.id for p in plans] == ["python-deep-dive", "python", "auth"]
@@ -277,7 +299,9 @@ def test_robust_input_mojibake_emoji_extra_columns_and_other_tables(
         ("python-deep-dive-data-structures", "Data Structures: Lists, dicts"),
     ]
     assert [i.topic for i in python.items] == [
-        "python-mutable-vs-immutable", "python-gil", "python-f-a-b",
+        "python-mutable-vs-immutable",
+        "python-gil",
+        "python-f-a-b",
     ]
     assert [i.topic for i in auth.items] == ["auth-jwt-vs-session"]
     src = write(tmp_path / "messy.md", MESSY)
@@ -293,7 +317,9 @@ def test_robust_input_mojibake_emoji_extra_columns_and_other_tables(
 
 
 def test_generate_creates_decks_that_validate_lists_as_unanswered(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     src = write(tmp_path / "syllabus.md", SMALL)
     out = tmp_path / "out"
@@ -307,7 +333,8 @@ def test_generate_creates_decks_that_validate_lists_as_unanswered(
         "(flashprep validate lists them)",
     ]
     assert sorted(p.name for p in out.iterdir()) == [
-        "postgresql-sqlalchemy-orm.toml", "python.toml",
+        "postgresql-sqlalchemy-orm.toml",
+        "python.toml",
     ]
     text = (out / "python.toml").read_text(encoding="utf-8")
     assert text.count(TODO_COMMENT) == 3
@@ -345,7 +372,8 @@ def test_generate_creates_decks_that_validate_lists_as_unanswered(
 
 
 def test_second_run_changes_no_byte_and_rewrites_nothing(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     out = tmp_path / "out"
     assert cli("generate", str(PROJECT_SYLLABUS), "--out", str(out)).exit_code == 0
@@ -382,7 +410,8 @@ back = "Assigns inside an expression."'''  # no newline at the end, on purpose
 
 
 def test_merge_keeps_answers_comments_and_extra_cards_and_appends_only_missing(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     src = write(tmp_path / "syllabus.md", SMALL)
     out = tmp_path / "out"
@@ -399,7 +428,10 @@ def test_merge_keeps_answers_comments_and_extra_cards_and_appends_only_missing(
     assert text.startswith(EDITED_PYTHON + "\n\n[[cards]]\n" + TODO_COMMENT + "\n")
     data = tomllib.loads(text)
     assert [c["id"] for c in data["cards"]] == [
-        "python-gil", "my-walrus", "python-mutable-vs-immutable", "python-args-kwargs",
+        "python-gil",
+        "my-walrus",
+        "python-mutable-vs-immutable",
+        "python-args-kwargs",
     ]
     assert data["cards"][0]["back"].strip().startswith("One lock around the interpreter")
     assert data["deck"]["name"] == "My Python"
@@ -440,7 +472,9 @@ def test_a_taken_card_id_gets_the_next_free_suffix(cli, tmp_path: Path) -> None:
     src = write(tmp_path / "syllabus.md", SMALL)
     out = tmp_path / "out"
     out.mkdir()
-    write(out / "mine.toml", """\
+    write(
+        out / "mine.toml",
+        """\
 [deck]
 id = "mine"
 name = "Mine"
@@ -451,7 +485,8 @@ id = "python-gil"
 topic = "my-own-topic"
 front = "Not the syllabus item"
 back = "x"
-""")
+""",
+    )
     r = cli("generate", str(src), "--out", str(out))
     assert r.exit_code == 0, r.output
     ids = [c["id"] for c in tomllib.loads((out / "python.toml").read_text())["cards"]]
@@ -479,7 +514,8 @@ def test_json_output(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-de
 
 
 def test_no_usable_table_is_a_clear_error_and_writes_nothing(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     src = write(tmp_path / "notes.md", "# Notes\n\n| Resource | What For |\n|---|---|\n| a | b |\n")
     out = tmp_path / "out"
@@ -516,7 +552,8 @@ def test_missing_syllabus_file(cli, tmp_path: Path) -> None:  # type: ignore[no-
 
 
 def test_a_broken_deck_in_the_output_folder_stops_everything(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     src = write(tmp_path / "syllabus.md", SMALL)
     out = tmp_path / "out"
@@ -531,7 +568,8 @@ def test_a_broken_deck_in_the_output_folder_stops_everything(
 
 
 def test_a_deck_that_cannot_take_appended_cards_is_an_error(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     src = write(tmp_path / "syllabus.md", SMALL)
     out = tmp_path / "out"
@@ -565,7 +603,9 @@ def test_a_file_name_taken_by_another_deck(cli, tmp_path: Path) -> None:  # type
 
 
 def test_default_out_skips_what_the_bundled_decks_cover(
-    cli, home: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    home: Path,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     r = cli("generate", str(PROJECT_SYLLABUS))
     assert r.exit_code == 0, r.output
@@ -592,21 +632,21 @@ def test_default_out_skips_what_the_bundled_decks_cover(
 
 
 def test_the_shared_syllabus_gives_its_seven_must_know_categories(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     if not SHARED_SYLLABUS.is_file():
         pytest.skip(f"{SHARED_SYLLABUS} is not here")
     out = tmp_path / "out"
     r = cli("generate", str(SHARED_SYLLABUS), "--out", str(out))
     assert r.exit_code == 0, r.output
-    decks = {
-        tomllib.loads(p.read_text())["deck"]["category"]: p for p in out.glob("*.toml")
-    }
+    decks = {tomllib.loads(p.read_text())["deck"]["category"]: p for p in out.glob("*.toml")}
     for name in ("Python", "FastAPI", "Database", "Auth", "System Design", "API Design", "DevOps"):
         assert name in decks
     topics = topics_in(out)
     assert all(m in topics for m in MUST_KNOW)
     assert len(topics["python"]) == 6 and "python-deepcopy-vs-copy" in topics["python"]
+
     # The project's copy of the tables says the same as the syllabus.
     def items(path: Path) -> list[tuple[str, str, list[tuple[str, str, tuple[str, ...]]]]]:
         plans = parse_syllabus(path.read_text(encoding="utf-8"))
@@ -616,7 +656,8 @@ def test_the_shared_syllabus_gives_its_seven_must_know_categories(
 
 
 def test_the_bundled_decks_are_the_generator_output_filled_in(
-    cli, tmp_path: Path  # type: ignore[no-untyped-def]
+    cli,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     copy = tmp_path / "decks"
     shutil.copytree(REPO / "decks", copy)

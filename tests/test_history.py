@@ -310,8 +310,7 @@ def test_a_writer_leaves_a_snapshot_that_the_next_start_reads(
     answer_cards(home, ["a", "b"])
     rows_read: list[int] = []
     real = index.Index.state_rows
-    monkeypatch.setattr(index.Index, "state_rows",
-                        lambda self: rows_read.append(1) or real(self))
+    monkeypatch.setattr(index.Index, "state_rows", lambda self: rows_read.append(1) or real(self))
     h = History.open(home)
     assert h.states == replay(home / "reviews.jsonl") and rows_read == []  # the snapshot
     answer_cards(home, ["c"])  # a newer offset: the old snapshot is stale ...

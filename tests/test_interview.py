@@ -17,10 +17,15 @@ days_ = st.integers(min_value=0, max_value=400)
 grades = st.integers(min_value=0, max_value=5)
 
 
-@given(today=days_, ahead=st.integers(min_value=-30, max_value=200), interval=days_,
-       loads=st.dictionaries(st.integers(min_value=0, max_value=400), st.integers(0, 50)))
-def test_cap_never_past_the_eve(today: int, ahead: int, interval: int,
-                                loads: dict[int, int]) -> None:
+@given(
+    today=days_,
+    ahead=st.integers(min_value=-30, max_value=200),
+    interval=days_,
+    loads=st.dictionaries(st.integers(min_value=0, max_value=400), st.integers(0, 50)),
+)
+def test_cap_never_past_the_eve(
+    today: int, ahead: int, interval: int, loads: dict[int, int]
+) -> None:
     day = TODAY + timedelta(days=today)
     when = day + timedelta(days=ahead)
     sm2_due = day + timedelta(days=interval)
@@ -53,8 +58,10 @@ def test_cap_spreads_over_the_window_latest_first_and_keeps_the_eve() -> None:
 
 
 @settings(max_examples=200)
-@given(steps=st.lists(st.tuples(st.integers(0, 40), grades), min_size=1, max_size=25),
-       ahead=st.integers(min_value=1, max_value=120))
+@given(
+    steps=st.lists(st.tuples(st.integers(0, 40), grades), min_size=1, max_size=25),
+    ahead=st.integers(min_value=1, max_value=120),
+)
 def test_sm2_numbers_identical_with_and_without_a_date(
     steps: list[tuple[int, int]], ahead: int
 ) -> None:
@@ -72,7 +79,10 @@ def test_sm2_numbers_identical_with_and_without_a_date(
             after = replace(after, due=cap_due(day, after.due, when, load=load))
         capped = after
         assert (plain.ef, plain.interval, plain.repetitions) == (
-            capped.ef, capped.interval, capped.repetitions)
+            capped.ef,
+            capped.interval,
+            capped.repetitions,
+        )
         assert plain.lapses == capped.lapses and plain.reviews == capped.reviews
         if day < when:
             assert capped.due is not None and capped.due <= eve(when)
@@ -135,8 +145,12 @@ def test_weeks_group_the_projection() -> None:
     days = project(IDS, {}, TODAY, when, 30, Costs())
     decks = {c: f"deck{int(c[1:]) // 30}" for c in IDS}
     weeks = interview.weeks(days, decks)
-    assert weeks[0] == {"week": 1, "start": TODAY.isoformat(),
-                        "decks": ["deck0", "deck1"], "new_cards": 35}
+    assert weeks[0] == {
+        "week": 1,
+        "start": TODAY.isoformat(),
+        "decks": ["deck0", "deck1"],
+        "new_cards": 35,
+    }
     assert sum(w["new_cards"] for w in weeks) == 275
     assert weeks[-1]["new_cards"] == 0
 

@@ -34,7 +34,8 @@ def sim() -> ModuleType:
 
 reviews = st.lists(
     st.tuples(st.integers(1, 4), st.sampled_from([0, 0, 1, 2, 3, 6, 10, 30, 90, 200])),
-    min_size=0, max_size=10,
+    min_size=0,
+    max_size=10,
 )
 
 
@@ -86,8 +87,9 @@ def test_forecasts_lie_in_0_1_and_fall_with_elapsed_time(
         day += timedelta(days=gap)
         answers.append(Answer(day, "review", grade))
     params = forecast.default_parameters()
-    near = forecast.card_recall({"c": answers}, ["c", "unseen"], day + timedelta(days=later),
-                                params)
+    near = forecast.card_recall(
+        {"c": answers}, ["c", "unseen"], day + timedelta(days=later), params
+    )
     far = forecast.card_recall({"c": answers}, ["c"], day + timedelta(days=later + more), params)
     assert 0.0 <= far["c"] <= near["c"] <= 1.0
     assert near["unseen"] == 0.0
@@ -97,8 +99,11 @@ def test_forecasts_lie_in_0_1_and_fall_with_elapsed_time(
 
 def test_grades_map_to_fsrs_ratings() -> None:
     assert [forecast.rating(g) for g in range(6)] == [1, 1, 1, 2, 3, 4]
-    answers = [Answer(DAY, "new", 4), Answer(DAY, "redrill", 5),
-               Answer(DAY + timedelta(days=3), "review", 2)]
+    answers = [
+        Answer(DAY, "new", 4),
+        Answer(DAY, "redrill", 5),
+        Answer(DAY + timedelta(days=3), "review", 2),
+    ]
     assert forecast.reviews(answers) == [(3, 0), (4, 0), (1, 3)]
 
 
@@ -106,8 +111,10 @@ def test_parameters_are_fitted_only_from_enough_long_term_reviews(sim: ModuleTyp
     import random
 
     rng = random.Random(5)
-    few = {f"c{i}": [Answer(DAY, "new", 4), Answer(DAY + timedelta(days=2), "review", 4)]
-           for i in range(100)}
+    few = {
+        f"c{i}": [Answer(DAY, "new", 4), Answer(DAY + timedelta(days=2), "review", 4)]
+        for i in range(100)
+    }
     fit = forecast.fit_parameters(few)
     assert not fit.fitted and fit.long_term_reviews == 100
     assert fit.parameters == forecast.default_parameters()

@@ -105,7 +105,8 @@ def test_unknown_ids_are_an_error_and_nothing_is_written(
 def files_of(home: Path) -> dict[str, str]:
     return {
         str(p.relative_to(home)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(home.rglob("*")) if p.is_file() and p.parts[-2] != "cache"
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and p.parts[-2] != "cache"
     }
 
 
@@ -461,8 +462,17 @@ def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path
 
     source = str(tmp_path / "b.toml")
     card = Card(
-        "b-one", "b", "F?", "B.", tags=("t",), topic="top", key_points=("k",), hint="h",
-        path=source, line=5, guid="Note#Guid",
+        "b-one",
+        "b",
+        "F?",
+        "B.",
+        tags=("t",),
+        topic="top",
+        key_points=("k",),
+        hint="h",
+        path=source,
+        line=5,
+        guid="Note#Guid",
     )
     col = Collection(
         decks=[Deck("b", "B", "C", "", (), source, BUNDLED, ("b-one",))],
@@ -474,8 +484,15 @@ def test_the_copy_of_a_bundled_card_keeps_every_field(home: Path, tmp_path: Path
     (copy,) = tomllib.loads(path.read_text())["cards"]
     # The guid too: `flashprep export` must still update the Anki note the card came from.
     assert copy == {
-        "id": "b-one", "topic": "top", "front": "F?", "back": "B.", "tags": ["t"],
-        "key_points": ["k"], "hint": "h", "override": True, "guid": "Note#Guid",
+        "id": "b-one",
+        "topic": "top",
+        "front": "F?",
+        "back": "B.",
+        "tags": ["t"],
+        "key_points": ["k"],
+        "hint": "h",
+        "override": True,
+        "guid": "Note#Guid",
     }
 
 
@@ -486,8 +503,18 @@ def test_the_copy_of_a_bundled_exercise_keeps_its_exercise_keys(home: Path, tmp_
     from flashprep.editor import prepare_edit
 
     source = str(tmp_path / "b.toml")
-    card = Card("b-sql", "b", "F?", "B.", path=source, line=5, kind="sql", dataset="shop",
-                solution="SELECT 1\nFROM t", ordered=True)
+    card = Card(
+        "b-sql",
+        "b",
+        "F?",
+        "B.",
+        path=source,
+        line=5,
+        kind="sql",
+        dataset="shop",
+        solution="SELECT 1\nFROM t",
+        ordered=True,
+    )
     col = Collection(
         decks=[Deck("b", "B", "C", "", (), source, BUNDLED, ("b-sql",))],
         card_decks={"b-sql": "b"},
@@ -496,7 +523,12 @@ def test_the_copy_of_a_bundled_exercise_keeps_its_exercise_keys(home: Path, tmp_
     path, _, _ = prepare_edit(col, home, "b-sql")
     (copy,) = read_deck_file(path)["cards"]  # the copy is a valid exercise again
     assert (copy["kind"], copy["dataset"], copy["solution"], copy["ordered"], copy["tests"]) == (
-        "sql", "shop", "SELECT 1\nFROM t", True, None)
+        "sql",
+        "shop",
+        "SELECT 1\nFROM t",
+        True,
+        None,
+    )
 
 
 def test_edit_without_an_editor(cli: Any, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,8 +46,10 @@ def wide_decks(tmp_path: Path) -> Path:
 @pytest.fixture
 def studied(cli, wide_decks: Path) -> Path:  # type: ignore[no-untyped-def]
     """Some answers, so stats, readiness and show have figures and history to draw."""
-    for deck, answers in (("python", "\n4\n\n3\n\n5\n\n1\n\n4\nq\n"),
-                          ("distributed-systems-consistency-models", "\n2\n")):
+    for deck, answers in (
+        ("python", "\n4\n\n3\n\n5\n\n1\n\n4\nq\n"),
+        ("distributed-systems-consistency-models", "\n2\n"),
+    ):
         r = cli("--decks", str(wide_decks), "review", "--plain", "--deck", deck, input=answers)
         assert r.exit_code == 0, r.output
         assert "-- answer" in r.output
@@ -165,8 +167,13 @@ def test_stats_fits(cli, studied: Path, width: int) -> None:  # type: ignore[no-
 
 
 def test_fit_drops_in_order_then_grows_text_back() -> None:
-    cols = [Column("id", ID, justify="left"), Column("name", TEXT, drop=2),
-            Column("category", TEXT, drop=1), Column("n"), Column("m", drop=3)]
+    cols = [
+        Column("id", ID, justify="left"),
+        Column("name", TEXT, drop=2),
+        Column("category", TEXT, drop=1),
+        Column("n"),
+        Column("m", drop=3),
+    ]
     rows = [["an-id", "N" * 30, "C" * 30, "1", "2"]]
     # 5 + 30 + 30 + 1 + 1 content, 3 a column and 1: everything at 83.
     assert fit(cols, rows, 83, BOXED) == [(0, 5), (1, 30), (2, 30), (3, 1), (4, 1)]

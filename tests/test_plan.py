@@ -40,7 +40,13 @@ def test_the_weekly_summary_maps_weeks_to_phases() -> None:
     text = (Path(__file__).resolve().parent.parent / "decks" / "syllabus.md").read_text()
     phases, weeks = parse_syllabus(text)
     assert [(p.number, p.first_week, p.last_week) for p in phases] == [
-        (1, 1, 2), (2, 2, 3), (3, 3, 5), (4, 5, 6), (5, 6, 9), (6, 9, 10)]
+        (1, 1, 2),
+        (2, 2, 3),
+        (3, 3, 5),
+        (4, 5, 6),
+        (5, 6, 9),
+        (6, 9, 10),
+    ]
     assert [w.phase for w in weeks] == [1, 2, 3, 3, 4, 5, 5, 5, 6, 6]
     assert weeks[0].text == "Python intermediate + CS fundamentals"
 
@@ -49,9 +55,15 @@ def test_bundled_decks_come_in_syllabus_order(tmp_path: Path) -> None:
     col = load_collection(tmp_path / "home")
     decks = [d.id for d in syllabus_decks(col)]
     # Each practice deck follows the deck that teaches what it practises.
-    assert decks[:7] == ["python-deep-dive", "python-practice", "core-cs-fundamentals",
-                         "sql-relational-dbs", "sql-practice", "postgresql-sqlalchemy-orm",
-                         "fastapi-fundamentals"]
+    assert decks[:7] == [
+        "python-deep-dive",
+        "python-practice",
+        "core-cs-fundamentals",
+        "sql-relational-dbs",
+        "sql-practice",
+        "postgresql-sqlalchemy-orm",
+        "fastapi-fundamentals",
+    ]
     phases = deck_phases(syllabus_decks(col))
     assert phases["database"] == 6  # no phase tag: the phase of the deck before it by order
     order = syllabus_order(col)
@@ -65,13 +77,21 @@ def test_bundled_decks_come_in_syllabus_order(tmp_path: Path) -> None:
 
 
 def test_user_decks_go_after_the_bundled_ones_or_where_their_order_puts_them() -> None:
-    def deck(i: str, order: int | None, tags: tuple[str, ...] = (), source: str = "bundled",
-             ) -> Deck:
+    def deck(
+        i: str,
+        order: int | None,
+        tags: tuple[str, ...] = (),
+        source: str = "bundled",
+    ) -> Deck:
         return Deck(i, i, "", "", tags, "", source, (f"{i}-1",), order)
 
-    decks = [deck("a", 10, ("phase-1",)), deck("b", 20, ("phase-2",)),
-             deck("mine", None, (), USER), deck("early", 15, (), USER),
-             deck("tagged", None, ("phase-1",), USER)]
+    decks = [
+        deck("a", 10, ("phase-1",)),
+        deck("b", 20, ("phase-2",)),
+        deck("mine", None, (), USER),
+        deck("early", 15, (), USER),
+        deck("tagged", None, ("phase-1",), USER),
+    ]
     from flashprep.cardmodel import Collection
 
     col = Collection(decks=decks, card_decks={d.card_ids[0]: d.id for d in decks})
@@ -95,10 +115,25 @@ def indexed(home: Path) -> Any:
     return History.open(home).indexed()
 
 
-def ev(eid: str, card: str, kind: str, day: str, grade: int | None = None,
-       ms: int | None = None, **extra: object) -> dict:
-    e = {"v": 1, "id": eid, "card_id": card, "ts": day + "T09:00:00Z", "day": day,
-         "kind": kind, "state": NEW_CARD.to_dict(), **extra}
+def ev(
+    eid: str,
+    card: str,
+    kind: str,
+    day: str,
+    grade: int | None = None,
+    ms: int | None = None,
+    **extra: object,
+) -> dict:
+    e = {
+        "v": 1,
+        "id": eid,
+        "card_id": card,
+        "ts": day + "T09:00:00Z",
+        "day": day,
+        "kind": kind,
+        "state": NEW_CARD.to_dict(),
+        **extra,
+    }
     if grade is not None:
         e["grade"] = grade
     if ms is not None:
@@ -107,19 +142,22 @@ def ev(eid: str, card: str, kind: str, day: str, grade: int | None = None,
 
 
 def test_card_answers_drop_undone_answers_and_start_after_a_forget(tmp_path: Path) -> None:
-    path = write_log(tmp_path, [
-        ev("1", "a", "new", "2026-03-01", 4),
-        ev("2", "a", "review", "2026-03-02", 1),
-        ev("3", "a", "undo", "2026-03-02", undoes="2"),
-        ev("4", "a", "review", "2026-03-02", 5),
-        ev("5", "b", "new", "2026-03-01", 4),
-        ev("6", "b", "forget", "2026-03-03"),
-        ev("7", "b", "new", "2026-03-04", 3),
-        ev("8", "c", "new", "2026-03-01", 4),
-        ev("9", "c", "forget", "2026-03-02"),
-        ev("10", "c", "undo", "2026-03-02", undoes="9"),
-        ev("11", "d", "suspend", "2026-03-02"),
-    ])
+    path = write_log(
+        tmp_path,
+        [
+            ev("1", "a", "new", "2026-03-01", 4),
+            ev("2", "a", "review", "2026-03-02", 1),
+            ev("3", "a", "undo", "2026-03-02", undoes="2"),
+            ev("4", "a", "review", "2026-03-02", 5),
+            ev("5", "b", "new", "2026-03-01", 4),
+            ev("6", "b", "forget", "2026-03-03"),
+            ev("7", "b", "new", "2026-03-04", 3),
+            ev("8", "c", "new", "2026-03-01", 4),
+            ev("9", "c", "forget", "2026-03-02"),
+            ev("10", "c", "undo", "2026-03-02", undoes="9"),
+            ev("11", "d", "suspend", "2026-03-02"),
+        ],
+    )
     got = card_answers(indexed(path.parent))
     assert [a.grade for a in got["a"]] == [4, 5]
     assert [(a.day, a.grade) for a in got["b"]] == [(date(2026, 3, 4), 3)]
@@ -131,9 +169,14 @@ def test_costs_are_defaults_until_50_timed_answers_then_the_users_own() -> None:
     few = {f"c{i}": [Answer(DAY, "new", 4, 90_000)] for i in range(49)}
     costs = estimate_costs(few)
     assert not costs.estimated and costs.new_seconds == interview.DEFAULT_NEW_SECONDS
-    many = {f"c{i}": [Answer(DAY, "new", 2, 40_000), Answer(DAY, "redrill", 4, 20_000),
-                      Answer(DAY + timedelta(days=1), "review", 4, 10_000 + 1_000 * (i % 3))]
-            for i in range(30)}
+    many = {
+        f"c{i}": [
+            Answer(DAY, "new", 2, 40_000),
+            Answer(DAY, "redrill", 4, 20_000),
+            Answer(DAY + timedelta(days=1), "review", 4, 10_000 + 1_000 * (i % 3)),
+        ]
+        for i in range(30)
+    }
     many["slow"] = [Answer(DAY, "new", 4, 3_600_000)]  # walked away: counts 5 minutes
     costs = estimate_costs(many)
     assert costs.estimated and costs.timed_answers == 91
@@ -149,8 +192,16 @@ def cards(n: int) -> list[Card]:
 
 
 def long_interval(due: date) -> CardState:
-    return replace(NEW_CARD, ef=250, interval=40, repetitions=4, due=due, reviews=4,
-                   last_day=due - timedelta(days=40), introduced=due - timedelta(days=80))
+    return replace(
+        NEW_CARD,
+        ef=250,
+        interval=40,
+        repetitions=4,
+        due=due,
+        reviews=4,
+        last_day=due - timedelta(days=40),
+        introduced=due - timedelta(days=80),
+    )
 
 
 def test_session_caps_the_due_date_and_records_sm2_due() -> None:
@@ -164,7 +215,8 @@ def test_session_caps_the_due_date_and_records_sm2_due() -> None:
     plain = Session(cards(1), {"c0": long_interval(DAY)}, T0).answer(4, T0)
     assert plain["state"]["due"] == event["sm2_due"] and "sm2_due" not in plain
     assert {k: v for k, v in plain["state"].items() if k != "due"} == {
-        k: v for k, v in event["state"].items() if k != "due"}
+        k: v for k, v in event["state"].items() if k != "due"
+    }
     # Undo brings the exact state back.
     s.undo(T0 + timedelta(seconds=5))
     assert s.state("c0") == long_interval(DAY)
@@ -186,9 +238,15 @@ def test_no_cap_on_or_after_the_interview_day() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(grade=st.integers(0, 5), interval=st.integers(1, 400), reps=st.integers(0, 12),
-       ef=st.integers(130, 350), overdue=st.integers(0, 30), ahead=st.integers(-5, 120),
-       others=st.lists(st.integers(0, 130), max_size=20))
+@given(
+    grade=st.integers(0, 5),
+    interval=st.integers(1, 400),
+    reps=st.integers(0, 12),
+    ef=st.integers(130, 350),
+    overdue=st.integers(0, 30),
+    ahead=st.integers(-5, 120),
+    others=st.lists(st.integers(0, 130), max_size=20),
+)
 def test_session_sm2_numbers_identical_with_and_without_a_date(
     grade: int, interval: int, reps: int, ef: int, overdue: int, ahead: int, others: list[int]
 ) -> None:
@@ -197,10 +255,12 @@ def test_session_sm2_numbers_identical_with_and_without_a_date(
     the eve while the interview is ahead. Every answer is one such step, so a whole
     history keeps SM-2's numbers."""
     when = DAY + timedelta(days=ahead)
-    card = replace(long_interval(DAY - timedelta(days=overdue)), ef=ef, interval=interval,
-                   repetitions=reps)
-    states = {"c0": card} | {f"c{i + 1}": replace(card, due=DAY + timedelta(days=d))
-                             for i, d in enumerate(others)}
+    card = replace(
+        long_interval(DAY - timedelta(days=overdue)), ef=ef, interval=interval, repetitions=reps
+    )
+    states = {"c0": card} | {
+        f"c{i + 1}": replace(card, due=DAY + timedelta(days=d)) for i, d in enumerate(others)
+    }
     ids = cards(1 + len(others))
     capped = Session(ids, states, T0, interview=when).answer(grade, T0)
     plain = Session(ids, states, T0).answer(grade, T0)
@@ -217,8 +277,14 @@ def test_session_sm2_numbers_identical_with_and_without_a_date(
 def test_a_real_history_keeps_sm2_due_next_to_the_capped_due(tmp_path: Path) -> None:
     when = DAY + timedelta(days=20)
     with History.open(tmp_path, write=True) as h:
-        h.record("c0", "review", long_interval(DAY), T0 - timedelta(days=40),
-                 DAY - timedelta(days=40), grade=4)
+        h.record(
+            "c0",
+            "review",
+            long_interval(DAY),
+            T0 - timedelta(days=40),
+            DAY - timedelta(days=40),
+            grade=4,
+        )
         s = Session(cards(1), h.states, T0, interview=when)
         h.append([s.answer(5, T0)])
     with History.open(tmp_path) as h:

@@ -11,8 +11,17 @@ from typing import Any
 
 import pytest
 
-JSON_KEYS = {"interview_date", "days_left", "minutes_per_day", "new_per_day", "cutoff",
-             "feasible", "weeks", "daily", "forecast"}
+JSON_KEYS = {
+    "interview_date",
+    "days_left",
+    "minutes_per_day",
+    "new_per_day",
+    "cutoff",
+    "feasible",
+    "weeks",
+    "daily",
+    "forecast",
+}
 
 
 def plan_json(cli, *args: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -30,7 +39,10 @@ def test_plan_stores_the_date_and_prints_the_json_keys(cli, home: Path) -> None:
     data = plan_json(cli, "--interview", "2026-05-19", "--minutes", "40")
     assert JSON_KEYS <= data.keys()
     assert (data["interview_date"], data["days_left"], data["minutes_per_day"]) == (
-        "2026-05-19", 70, 40)
+        "2026-05-19",
+        70,
+        40,
+    )
     assert data["cutoff"] == "2026-05-05"
     assert data["feasible"] is True
     cards = data["cards"]
@@ -57,23 +69,30 @@ def test_plan_keeps_other_keys_and_comments_and_clear_removes_the_date(cli, home
     (home / "config.toml").write_text("# mine\nnew_per_day = 7\n")
     assert cli("plan", "--interview", "2026-06-01").exit_code == 0
     assert (home / "config.toml").read_text() == (
-        "# mine\nnew_per_day = 7\ninterview_date = 2026-06-01\nminutes_per_day = 30\n")
+        "# mine\nnew_per_day = 7\ninterview_date = 2026-06-01\nminutes_per_day = 30\n"
+    )
     result = cli("plan", "--clear")
     assert result.exit_code == 0 and "removed" in result.stdout
     assert (home / "config.toml").read_text() == "# mine\nnew_per_day = 7\nminutes_per_day = 30\n"
     assert plan_json(cli) == {"interview_date": None, "days_left": None}
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--interview", "2026-03-01"], "is not after today (2026-03-10)"),
-    (["--interview", "2026-03-10"], "is not after today"),
-    (["--interview", "next friday"], "'next friday' is not a date (YYYY-MM-DD)"),
-    (["--interview", "2026-02-30"], "is not a date"),
-    (["--interview", "2026-06-01", "--minutes", "0"], "--minutes must be between 1 and 1440"),
-    (["--interview", "2026-06-01", "--minutes", "ten"], "--minutes 'ten' is not a whole number"),
-    (["--minutes", "20"], "no interview date ahead"),
-    (["--clear", "--minutes", "20"], "--clear removes the date"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--interview", "2026-03-01"], "is not after today (2026-03-10)"),
+        (["--interview", "2026-03-10"], "is not after today"),
+        (["--interview", "next friday"], "'next friday' is not a date (YYYY-MM-DD)"),
+        (["--interview", "2026-02-30"], "is not a date"),
+        (["--interview", "2026-06-01", "--minutes", "0"], "--minutes must be between 1 and 1440"),
+        (
+            ["--interview", "2026-06-01", "--minutes", "ten"],
+            "--minutes 'ten' is not a whole number",
+        ),
+        (["--minutes", "20"], "no interview date ahead"),
+        (["--clear", "--minutes", "20"], "--clear removes the date"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_config_unchanged(  # type: ignore[no-untyped-def]
     cli, home: Path, args: list[str], message: str
 ) -> None:
@@ -134,16 +153,29 @@ def test_review_caps_a_long_interval_to_the_eve(cli, home: Path, monkeypatch) ->
     moment = __import__("datetime").datetime(2026, 3, 10, 9, tzinfo=__import__("datetime").UTC)
     with History.open(home, write=True) as h:
         # A card on a 40-day interval, due today.
-        h.record("python-gil", "review", CardState(ef=260, interval=40, repetitions=4,
-                                                   due=date(2026, 3, 10), reviews=4,
-                                                   last_day=date(2026, 1, 29),
-                                                   introduced=date(2026, 1, 1)),
-                 moment, date(2026, 1, 29), grade=4)
+        h.record(
+            "python-gil",
+            "review",
+            CardState(
+                ef=260,
+                interval=40,
+                repetitions=4,
+                due=date(2026, 3, 10),
+                reviews=4,
+                last_day=date(2026, 1, 29),
+                introduced=date(2026, 1, 1),
+            ),
+            moment,
+            date(2026, 1, 29),
+            grade=4,
+        )
     assert cli("plan", "--interview", "2026-04-10").exit_code == 0
     result = cli("review", "--plain", "--new", "0", input="\n4\n")
     assert result.exit_code == 0, result.output
-    assert ("python-gil: graded 4; next due 2026-04-08 (in 29 days, before the interview; "
-            "SM-2's interval is 104 days)") in result.stdout
+    assert (
+        "python-gil: graded 4; next due 2026-04-08 (in 29 days, before the interview; "
+        "SM-2's interval is 104 days)"
+    ) in result.stdout
     last = events(home)[-1]
     assert last["card_id"] == "python-gil" and last["state"]["interval"] == 104
     assert last["sm2_due"] == "2026-06-22"

@@ -120,8 +120,15 @@ def answer(h: History, card: str, grade: int, when: str) -> None:
     moment = datetime.fromisoformat(when)
     day = study_day(moment, 4)
     before = h.state(card)
-    h.record(card, schedule.answer_kind(before, day), schedule.answer(before, grade, day),
-             moment, day, grade=grade, duration_ms=1000)
+    h.record(
+        card,
+        schedule.answer_kind(before, day),
+        schedule.answer(before, grade, day),
+        moment,
+        day,
+        grade=grade,
+        duration_ms=1000,
+    )
 
 
 def build_history(home: Path) -> None:
@@ -151,11 +158,16 @@ def row(
     cards: int, seen: int, mature: int, passed: int, total: int, value: float
 ) -> dict[str, Any]:
     return {
-        "cards": cards, "seen": seen, "mature": mature,
+        "cards": cards,
+        "seen": seen,
+        "mature": mature,
         "seen_share": round(seen / cards, 4) if cards else 0.0,
         "mature_share": round(mature / cards, 4) if cards else 0.0,
-        "retention": {"passed": passed, "total": total,
-                      "rate": round(passed / total, 4) if total else None},
+        "retention": {
+            "passed": passed,
+            "total": total,
+            "rate": round(passed / total, 4) if total else None,
+        },
         "readiness": value,
     }
 
@@ -165,12 +177,18 @@ def test_category_rows(home: Path, decks: Path) -> None:
     r = report(home, decks)
     cats = {c["id"]: c for c in r["categories"]}
     assert [c["name"] for c in r["categories"]] == [
-        "Python", "FastAPI", "Database", "Auth", "System Design", "API Design", "DevOps"]
+        "Python",
+        "FastAPI",
+        "Database",
+        "Auth",
+        "System Design",
+        "API Design",
+        "DevOps",
+    ]
     # Python: p1-p4 (the draft never counts). Seen 3/4, mature 1/4, retention 1/2:
     # 0.2 * 0.75 + 0.5 * 0.25 + 0.3 * 0.5 = 0.425
     apart = ("id", "name", "tags", "last_mock")
-    assert {k: v for k, v in cats["python"].items() if k not in apart} == row(
-        4, 3, 1, 1, 2, 0.425)
+    assert {k: v for k, v in cats["python"].items() if k not in apart} == row(4, 3, 1, 1, 2, 0.425)
     # Auth: a1-a3. Seen 1/3, mature 0, retention 1/1: 0.2 * 0.3333 + 0.3 = 0.3667
     assert cats["auth"]["readiness"] == 0.3667
     assert cats["auth"]["retention"]["rate"] == 1.0 and cats["auth"]["seen_share"] == 0.3333
@@ -197,7 +215,10 @@ def test_overall_weakest_topics_and_the_review_command(home: Path, decks: Path) 
     assert r["formula"] == "readiness = 0.2 x seen + 0.5 x mature + 0.3 x retention (30 days)"
     # Topics: py-gil 0.75, py-deco 0.1, auth-jwt 0.1 + 0.3 = 0.4, auth-oauth 0.
     assert [(w["topic"], w["readiness"], w["tag"]) for w in r["weakest"]] == [
-        ("auth-oauth", 0.0, "oauth2"), ("py-deco", 0.1, "decorators"), ("auth-jwt", 0.4, "jwt")]
+        ("auth-oauth", 0.0, "oauth2"),
+        ("py-deco", 0.1, "decorators"),
+        ("auth-jwt", 0.4, "jwt"),
+    ]
     assert r["review_command"] == (
         "flashprep review --topic auth-oauth --topic py-deco --topic auth-jwt"
     )
@@ -229,9 +250,15 @@ def test_target_date_plan(home: Path, decks: Path) -> None:
     build_history(home)
     # Unseen in scope: p4, a2, a3. Five study days (03-10 .. 03-14) before 03-15.
     r = report(home, decks, target=date(2026, 3, 15), new_per_day=20)
-    assert r["target"] == {"date": "2026-03-15", "days_left": 5, "unseen": 3,
-                           "new_per_day_needed": 1, "new_per_day": 20, "enough": True,
-                           "all_seen_on": "2026-03-10"}
+    assert r["target"] == {
+        "date": "2026-03-15",
+        "days_left": 5,
+        "unseen": 3,
+        "new_per_day_needed": 1,
+        "new_per_day": 20,
+        "enough": True,
+        "all_seen_on": "2026-03-10",
+    }
     r = report(home, decks, target=date(2026, 3, 12), new_per_day=1)
     assert r["target"]["new_per_day_needed"] == 2 and r["target"]["enough"] is False
     assert r["target"]["all_seen_on"] == "2026-03-12"
@@ -243,21 +270,30 @@ def test_readiness_cli_json_text_and_warning(cli, home: Path, decks: Path) -> No
     res = cli("--decks", str(decks), "readiness", "--json", "--target-date", "2026-03-12")
     assert res.exit_code == 0
     data = json.loads(res.stdout)
-    assert data == json.loads(json.dumps(report(home, decks, target=date(2026, 3, 12),
-                                                new_per_day=1)))
+    assert data == json.loads(
+        json.dumps(report(home, decks, target=date(2026, 3, 12), new_per_day=1))
+    )
     assert res.stderr == (
         "flashprep: warning: new_per_day is 1 but 2 new cards a day are needed to see all 3 "
         "unseen cards before 2026-03-12; at this pace the last one comes up on 2026-03-12. "
         "Raise new_per_day in config.toml or run `flashprep review --new 2`\n"
     )
-    text = cli("--decks", str(decks), "readiness", "--target-date", "2026-03-20",
-               env={"COLUMNS": "200"})
+    text = cli(
+        "--decks", str(decks), "readiness", "--target-date", "2026-03-20", env={"COLUMNS": "200"}
+    )
     assert text.exit_code == 0 and text.stderr == ""
-    for part in ("Must-know categories", "Python", "Interview Readiness Checklist",
-                 "Can write a decorator [from memory]", "no cards", "Overall:", "38.6%",
-                 "Weakest topics: auth-oauth (0%), py-deco (10%), auth-jwt (40%)",
-                 "flashprep review --topic auth-oauth --topic py-deco --topic auth-jwt",
-                 "3 card(s) not seen yet"):
+    for part in (
+        "Must-know categories",
+        "Python",
+        "Interview Readiness Checklist",
+        "Can write a decorator [from memory]",
+        "no cards",
+        "Overall:",
+        "38.6%",
+        "Weakest topics: auth-oauth (0%), py-deco (10%), auth-jwt (40%)",
+        "flashprep review --topic auth-oauth --topic py-deco --topic auth-jwt",
+        "3 card(s) not seen yet",
+    ):
         assert part in text.stdout, part
 
 
@@ -303,8 +339,11 @@ def test_the_bundled_checklist_measures_every_item(home: Path) -> None:
 def test_the_checklist_items_are_the_syllabus_items() -> None:
     syllabus = (DECKS / "syllabus.md").read_text(encoding="utf-8")
     section = syllabus.split("Interview Readiness Checklist", 1)[1]
-    items = [line[len("- [ ] "):].replace("–", "-") for line in section.splitlines()
-             if line.startswith("- [ ] ")]
+    items = [
+        line[len("- [ ] ") :].replace("–", "-")
+        for line in section.splitlines()
+        if line.startswith("- [ ] ")
+    ]
     data = tomllib.loads((DECKS / "checklist.toml").read_text(encoding="utf-8"))
     assert data.get("cards", []) == []
     mapped = [i["item"] for i in data["checklist"]]

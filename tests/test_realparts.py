@@ -39,12 +39,14 @@ def test_redis_answers_a_command() -> None:
 
 def test_a_missing_part_fails_under_ci_and_skips_otherwise(tmp_path) -> None:  # type: ignore[no-untyped-def]
     test = tmp_path / "test_missing.py"
-    test.write_text(textwrap.dedent("""
+    test.write_text(
+        textwrap.dedent("""
         import realparts
 
         def test_needs_postgres():
             realparts.require_postgres()
-    """))
+    """)
+    )
     tests_dir = str(realparts.__file__).rsplit("/", 1)[0]
 
     def run(ci: str | None) -> subprocess.CompletedProcess[str]:
@@ -55,9 +57,24 @@ def test_a_missing_part_fails_under_ci_and_skips_otherwise(tmp_path) -> None:  #
         if ci is not None:
             env["CI"] = ci
         return subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-             "--rootdir", str(tmp_path), str(test)],
-            capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-o",
+                "addopts=",
+                "--rootdir",
+                str(tmp_path),
+                str(test),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=tmp_path,
         )
 
     skipped = run(None)

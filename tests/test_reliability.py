@@ -37,7 +37,7 @@ from reliability_helpers import (
     tally,
 )
 
-from flashprep import doctor
+from flashprep import doctor, logcheck
 from flashprep.errors import HistoryError, LockedError
 from flashprep.history import History, replay
 from flashprep.schedule import CardState, answer
@@ -55,8 +55,8 @@ def expected_states(events: list[dict]) -> dict[str, CardState]:
 
 def history_ok(home: Path) -> bool:
     """doctor's log and index checks (no deck parsing: fast enough to run per case)."""
-    scan = doctor.scan_log(home / "reviews.jsonl")
-    findings = doctor.check_log(home, scan) + doctor.check_index(home, scan)
+    scan = logcheck.scan_log(home / "reviews.jsonl")
+    findings = logcheck.check_log(home, scan) + logcheck.check_index(home, scan)
     return all(f.level == "ok" for f in findings)
 
 
@@ -65,8 +65,12 @@ def python(code: str, *args: str, **kw) -> subprocess.Popen:  # type: ignore[no-
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code), *args],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env, **kw,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        **kw,
     )
 
 
@@ -119,8 +123,13 @@ def test_crash_mid_append_at_every_byte_offset_of_the_last_line(
         answers += len(complete)
         lost += answers_missing([e["id"] for e in complete], present)
     assert cases == len(full) - start + 1
-    tally("torn append (log cut at every byte offset of its last line, "
-          f"index {checkpoint.replace('-', ' ')})", cases, lost, answers)
+    tally(
+        "torn append (log cut at every byte offset of its last line, "
+        f"index {checkpoint.replace('-', ' ')})",
+        cases,
+        lost,
+        answers,
+    )
     assert lost == 0
 
 
@@ -383,9 +392,13 @@ def test_two_processes_hammering_appends_lose_and_interleave_nothing(home: Path)
         assert seqs == list(range(n))  # each writer's events in its own order
     assert history_ok(home)
     lost = answers_missing(acked, log_ids(home))
-    tally("two processes appending in turns under the lock "
-          f"({sum(r['refusals'] for r in results)} refusals, {reads} concurrent reads)",
-          2 * n, lost, len(acked))
+    tally(
+        "two processes appending in turns under the lock "
+        f"({sum(r['refusals'] for r in results)} refusals, {reads} concurrent reads)",
+        2 * n,
+        lost,
+        len(acked),
+    )
     assert lost == 0
 
 
@@ -408,20 +421,26 @@ def damage_cases(good: bytes) -> list[tuple[str, bytes | None, bytes | None]]:
 
     page = 4096
     cases: list[tuple[str, bytes | None, bytes | None]] = [
-        ("deleted", None, None), ("empty", b"", None),
+        ("deleted", None, None),
+        ("empty", b"", None),
     ]
     # Every 61st byte of the header page (the schema and page size live there), then
     # every page boundary and the middle of every page.
-    cases += [(f"truncated at byte {n}", good[:n], None)
-              for n in sorted({*range(1, page, 61), *range(page, len(good), page // 2)})]
+    cases += [
+        (f"truncated at byte {n}", good[:n], None)
+        for n in sorted({*range(1, page, 61), *range(page, len(good), page // 2)})
+    ]
     cases += [
         ("garbage bytes", bytes(range(256)) * 64, None),
         ("NUL bytes", b"\x00" * 8192, None),
         ("a text file", b"not an index\n" * 100, None),
         ("another schema version", edited("PRAGMA user_version = 7"), None),
         ("not flashprep's tables", edited("DROP TABLE states"), None),
-        ("offset past a line start", edited("UPDATE meta SET value = 7 WHERE key = 'offset'"),
-         None),
+        (
+            "offset past a line start",
+            edited("UPDATE meta SET value = 7 WHERE key = 'offset'"),
+            None,
+        ),
         ("negative offset", edited("UPDATE meta SET value = -5 WHERE key = 'offset'"), None),
         ("wrong last_id", edited("UPDATE meta SET value = 'ffff' WHERE key = 'last_id'"), None),
         ("a text ef", edited("UPDATE states SET ef = 'high'"), None),
@@ -461,8 +480,12 @@ def test_a_damaged_index_is_rebuilt_with_identical_card_states(
         assert history_ok(home), name
         put_index(home, good)
     assert (home / "reviews.jsonl").read_bytes() == log
-    tally("index deleted, empty, truncated, garbage, edited or beside a stale journal",
-          len(cases), 0, len(cases) * len(replay(home / "reviews.jsonl")))
+    tally(
+        "index deleted, empty, truncated, garbage, edited or beside a stale journal",
+        len(cases),
+        0,
+        len(cases) * len(replay(home / "reviews.jsonl")),
+    )
 
 
 # ------------------------------------------------------------- corrupt middle line
@@ -503,7 +526,7 @@ def test_a_corrupt_middle_line_names_file_and_line_and_changes_nothing(
         if home.exists():
             shutil.rmtree(home)
         shutil.copytree(src, home)
-        bad = lines[:index] + [corrupt(lines[index], kind)] + lines[index + 1:]
+        bad = lines[:index] + [corrupt(lines[index], kind)] + lines[index + 1 :]
         log.write_bytes(b"\n".join(bad) + b"\n")
         put_index(home, None)  # so the load reads the whole log
         before = fingerprint(home)
@@ -546,8 +569,11 @@ def test_a_line_damaged_inside_the_indexed_part_is_caught_by_the_daily_check(
     assert r.exit_code == 2
     assert r.stderr.startswith(f"flashprep: error: {log}:3: corrupt event (")
     assert fingerprint(home) == before
-    tally("line damaged inside the indexed part (no backup yet: found by the first "
-          "backup's full read)", 1)
+    tally(
+        "line damaged inside the indexed part (no backup yet: found by the first "
+        "backup's full read)",
+        1,
+    )
 
 
 @pytest.mark.parametrize("chunk", [None, 64], ids=["4 MiB marks", "a mark per line"])
@@ -583,8 +609,12 @@ def test_a_line_damaged_in_place_after_its_backup_is_caught_by_the_checksums(
     with History.open(home, write=True, backup_day=date(2026, 3, 21)) as h:
         assert h.warnings == [] and h.backup is not None
     assert replay(log) == expected_states(events)
-    tally(f"line damaged in place after its backup (caught by the checksums, {chunk})",
-          cases, 0, cases * (len(lines) - 2))
+    tally(
+        f"line damaged in place after its backup (caught by the checksums, {chunk})",
+        cases,
+        0,
+        cases * (len(lines) - 2),
+    )
 
 
 # ------------------------------------------------------------- disk full, no permission
@@ -652,15 +682,27 @@ def test_a_failed_index_update_keeps_every_answer(
     with monkeypatch.context() as m:
         m.setattr(index.Index, "apply", fail)
         acked = [
-            h.record(c, "review", answer(h.state(c), 4, D0.replace(day=26)), T0,
-                     D0.replace(day=26), grade=4)["id"]
+            h.record(
+                c,
+                "review",
+                answer(h.state(c), 4, D0.replace(day=26)),
+                T0,
+                D0.replace(day=26),
+                grade=4,
+            )["id"]
             for c in ("card-0", "card-1")
         ]
     assert h.warnings == [f"the index was not updated ({err}); the log is complete"] * 2
     states = dict(h.states)
     if err == "locked":  # a passing failure: the next append indexes what was missed
-        h.record("card-2", "review", answer(h.state("card-2"), 5, D0.replace(day=26)), T0,
-                 D0.replace(day=26), grade=5)
+        h.record(
+            "card-2",
+            "review",
+            answer(h.state("card-2"), 5, D0.replace(day=26)),
+            T0,
+            D0.replace(day=26),
+            grade=5,
+        )
         assert len(h.warnings) == 2 and h.index is not None and h.index.offset == h.offset
         h.close()
         assert History.open(home).replayed == 0 and history_ok(home)
@@ -785,8 +827,10 @@ def newer_cases(lines: list[bytes], index: bytes) -> dict[str, tuple[bytes, byte
     newer = json.dumps({**json.loads(lines[-1]), "v": 2}).encode()
     body = b"\n".join(lines) + b"\n"
     return {
-        "a newer line in the middle (no index)":
-            (b"\n".join(lines[:2] + [newer] + lines[2:]) + b"\n", None),
+        "a newer line in the middle (no index)": (
+            b"\n".join(lines[:2] + [newer] + lines[2:]) + b"\n",
+            None,
+        ),
         "a newer line after the indexed part": (body + newer + b"\n", index),
         "a newer last line without its newline": (body + newer, index),
     }

@@ -24,8 +24,18 @@ pexpect = pytest.importorskip("pexpect")
 
 pytestmark = pytest.mark.pty
 
-CARDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
-         "juliett"]
+CARDS = [
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliett",
+]
 
 
 @pytest.fixture
@@ -51,8 +61,12 @@ def spawn(home: Path, decks: Path) -> Any:
         "TERM": "xterm-256color",
     }
     return pexpect.spawn(
-        sys.executable, ["-m", "flashprep", "--decks", str(decks), "review"],
-        env=env, encoding="utf-8", timeout=10, dimensions=(40, 100),
+        sys.executable,
+        ["-m", "flashprep", "--decks", str(decks), "review"],
+        env=env,
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 100),
     )
 
 
@@ -81,9 +95,7 @@ def kill9(child: Any) -> None:
     assert child.signalstatus == signal.SIGKILL
 
 
-def test_kill_9_after_each_of_several_answers_loses_nothing(
-    home: Path, pty_decks: Path
-) -> None:
+def test_kill_9_after_each_of_several_answers_loses_nothing(home: Path, pty_decks: Path) -> None:
     given: list[str] = []  # answers the screen acknowledged
     kills = 0
     # Runs of 1, 2 and 3 acknowledged answers, each ended by kill -9 on the next card.
@@ -124,8 +136,9 @@ def test_kill_9_after_each_of_several_answers_loses_nothing(
     report = doctor.diagnose(home, [pty_decks])
     assert report["ok"], report["findings"]
     lost = sum(1 for cid in given if cid not in log)
-    tally("kill -9 of flashprep review in a pseudo-terminal, after answers", kills, lost,
-          len(given))
+    tally(
+        "kill -9 of flashprep review in a pseudo-terminal, after answers", kills, lost, len(given)
+    )
     assert lost == 0
 
 
@@ -146,9 +159,7 @@ def test_a_re_drill_pending_at_the_kill_comes_back_first(home: Path, pty_decks: 
     tally("kill -9 of flashprep review in a pseudo-terminal, after answers", 2, 0, 2)
 
 
-def test_a_second_review_is_refused_while_the_first_one_runs(
-    home: Path, pty_decks: Path
-) -> None:
+def test_a_second_review_is_refused_while_the_first_one_runs(home: Path, pty_decks: Path) -> None:
     first = spawn(home, pty_decks)
     front(first, "alpha")  # holds the writer lock from here on
     second = spawn(home, pty_decks)
@@ -156,8 +167,7 @@ def test_a_second_review_is_refused_while_the_first_one_runs(
     second.close()
     assert second.exitstatus == 2
     assert (
-        f"flashprep: error: another flashprep session is running (pid {first.pid}); "
-        "finish it first"
+        f"flashprep: error: another flashprep session is running (pid {first.pid}); finish it first"
     ) in " ".join(str(second.before).split())
     answer(first, "4")  # the first session goes on undisturbed
     front(first, "bravo")

@@ -80,8 +80,12 @@ def test_each_of_seven_days_restores_byte_identical_and_reviews_go_on(
         assert restored_bytes(home, day) == copies[day], day
     r = cli("doctor")
     assert r.exit_code == 0, r.output
-    tally("restore of each kept day (byte-identical)", len(kept), 0,
-          sum(len(copies[d].splitlines()) for d in kept))
+    tally(
+        "restore of each kept day (byte-identical)",
+        len(kept),
+        0,
+        sum(len(copies[d].splitlines()) for d in kept),
+    )
 
 
 def test_restoring_an_older_day_then_writing_the_next_day_builds_on_it(
@@ -129,10 +133,14 @@ def test_an_old_style_day_is_restored_from_its_copy(cli, home: Path) -> None:
         (("--restore", "2026-13-01"), "--restore: '2026-13-01' is not a day (YYYY-MM-DD)"),
         (("--restore", "yesterday"), "--restore: 'yesterday' is not a day (YYYY-MM-DD)"),
         (("--restore", "2026-3-10"), "--restore: '2026-3-10' is not a day (YYYY-MM-DD)"),
-        (("--restore", "2020-01-01"), "--restore: no backup of 2020-01-01 in {root}; the "
-                                      "backups hold 2026-03-20"),
-        (("--restore", "2026-03-20", "--repair"),
-         "--repair, --restore and --list-backups go one at a time"),
+        (
+            ("--restore", "2020-01-01"),
+            "--restore: no backup of 2020-01-01 in {root}; the backups hold 2026-03-20",
+        ),
+        (
+            ("--restore", "2026-03-20", "--repair"),
+            "--repair, --restore and --list-backups go one at a time",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_nothing_changes(
@@ -153,8 +161,10 @@ def test_no_backups_yet(cli, home: Path) -> None:
     build_history(home, days=1, cards=2)
     r = cli("doctor", "--restore", "2026-03-10")
     assert r.exit_code == 2
-    assert r.stderr == (f"flashprep: error: --restore: no backup of 2026-03-10 in "
-                        f"{home / 'backups'}; there are no backups yet\n")
+    assert r.stderr == (
+        f"flashprep: error: --restore: no backup of 2026-03-10 in "
+        f"{home / 'backups'}; there are no backups yet\n"
+    )
 
 
 def test_a_restore_while_a_session_runs_is_refused(cli, home: Path) -> None:
@@ -208,8 +218,9 @@ def test_list_backups_and_plain_doctor_show_the_days(
     assert lines[3].startswith("  2026-03-12  incremental on 2026-03-11: log of ")
     assert lines[-1] == "Put one back with `flashprep doctor --restore DAY`."
     r = cli("doctor")
-    assert (f"ok        backups: {home / 'backups'}: 3 day(s) (2026-03-10, 2026-03-11, "
-            "2026-03-12), ") in r.stdout
+    assert (
+        f"ok        backups: {home / 'backups'}: 3 day(s) (2026-03-10, 2026-03-11, 2026-03-12), "
+    ) in r.stdout
 
 
 def test_a_backup_with_a_torn_last_line_is_restored_with_it(cli, home: Path) -> None:
@@ -241,7 +252,10 @@ def test_a_lost_log_comes_back_from_its_backup(cli, home: Path) -> None:
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)
     assert (report["restored"], report["events"], report["bytes"], report["kept"]) == (
-        "2026-03-20", 6, len(data), None
+        "2026-03-20",
+        6,
+        len(data),
+        None,
     )
     assert (home / "reviews.jsonl").read_bytes() == data
     assert cli("status").exit_code == 0
@@ -271,5 +285,9 @@ def test_a_restore_that_fails_at_the_rename_leaves_the_log_as_it_was(
     assert log.read_bytes() == before
     assert History.open(home).states == states  # cache/ went: the index is rebuilt the same
     assert not [p for p in home.iterdir() if p.name.endswith(".tmp")]
-    tally("restore interrupted at the rename (ENOSPC, via monkeypatch)", 1, 0,
-          len(before.splitlines()))
+    tally(
+        "restore interrupted at the rename (ENOSPC, via monkeypatch)",
+        1,
+        0,
+        len(before.splitlines()),
+    )

@@ -68,7 +68,9 @@ def test_a_whole_plain_session(cli, mini_decks: Path, home: Path) -> None:  # ty
     )
     log = events(home)
     assert [(e["card_id"], e["kind"], e["grade"]) for e in log] == [
-        ("mini-one", "new", 4), ("mini-two", "new", 2), ("mini-three", "new", 5),
+        ("mini-one", "new", 4),
+        ("mini-two", "new", 2),
+        ("mini-three", "new", 5),
         ("mini-two", "redrill", 4),
     ]
     assert all(e["day"] == "2026-03-10" for e in log)
@@ -83,8 +85,12 @@ def test_a_whole_plain_session(cli, mini_decks: Path, home: Path) -> None:  # ty
 
 @pytest.mark.parametrize(
     ("typed", "where"),
-    [("\n4\nq\n", "q at the grade prompt"), ("\n4\nq\n\n", "q at the front"),
-     ("\n4\n\n", "end of input at the grade prompt"), ("\n4\n", "end of input at the front")],
+    [
+        ("\n4\nq\n", "q at the grade prompt"),
+        ("\n4\nq\n\n", "q at the front"),
+        ("\n4\n\n", "end of input at the grade prompt"),
+        ("\n4\n", "end of input at the front"),
+    ],
 )
 def test_stopping_half_way_keeps_the_answers(  # type: ignore[no-untyped-def]
     cli, mini_decks: Path, home: Path, typed: str, where: str
@@ -114,8 +120,10 @@ def test_an_interrupted_redrill_is_due_again_in_the_next_session(  # type: ignor
 def test_a_wrong_key_is_asked_again_once(cli, mini_decks: Path, home: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli("--decks", str(mini_decks), "review", input="\nx\n5\nq\n")
     assert result.exit_code == 0
-    assert (f"{PROMPT_GRADE}\n'x' is not an answer: type a grade 0-5, or s, !, u or q\n"
-            f"{PROMPT_GRADE}\n-> mini-one: graded 5") in result.stdout
+    assert (
+        f"{PROMPT_GRADE}\n'x' is not an answer: type a grade 0-5, or s, !, u or q\n"
+        f"{PROMPT_GRADE}\n-> mini-one: graded 5"
+    ) in result.stdout
     assert [e["grade"] for e in events(home)] == [5]
 
 
@@ -140,10 +148,21 @@ def test_undo_brings_the_card_back_with_its_old_state(  # type: ignore[no-untype
     assert result.stdout.count("| mini-one |") == 2
     log = events(home)
     assert [(e["card_id"], e["kind"]) for e in log] == [
-        ("mini-one", "new"), ("mini-one", "undo"), ("mini-one", "new")]
+        ("mini-one", "new"),
+        ("mini-one", "undo"),
+        ("mini-one", "new"),
+    ]
     assert log[1]["undoes"] == log[0]["id"]
-    assert log[1]["state"] == {"ef": 2.5, "interval": 0, "repetitions": 0, "due": None,
-                               "lapses": 0, "reviews": 0, "last_day": None, "introduced": None}
+    assert log[1]["state"] == {
+        "ef": 2.5,
+        "interval": 0,
+        "repetitions": 0,
+        "due": None,
+        "lapses": 0,
+        "reviews": 0,
+        "last_day": None,
+        "introduced": None,
+    }
     assert "  answers:      1 on 1 card(s), 100% correct" in result.stdout
     st = status(cli, "--decks", str(mini_decks))
     assert (st["new"], st["redrill"]) == (2, 0)
@@ -163,7 +182,9 @@ def test_bury_and_suspend(cli, mini_decks: Path, home: Path) -> None:  # type: i
     assert "-> mini-two: suspended\n" in result.stdout
     assert "  set aside:    1 buried, 1 suspended\n" in result.stdout
     assert [(e["card_id"], e["kind"]) for e in events(home)] == [
-        ("mini-one", "bury"), ("mini-two", "suspend")]
+        ("mini-one", "bury"),
+        ("mini-two", "suspend"),
+    ]
     assert status(cli, "--decks", str(mini_decks))["new"] == 1
 
 
@@ -180,9 +201,10 @@ def test_typed_answer_and_key_points_in_plain_mode(  # type: ignore[no-untyped-d
     )
     result = cli("--decks", str(decks), "review", "--type", input="a mutex\n3\n")
     assert result.exit_code == 0, result.output
-    assert ("type your answer, then Enter (q = quit): \n-- answer\nA lock.\n"
-            "[ ] one thread runs bytecode\n[ ] released on I/O\n-- your answer: a mutex\n"
-            ) in result.stdout
+    assert (
+        "type your answer, then Enter (q = quit): \n-- answer\nA lock.\n"
+        "[ ] one thread runs bytecode\n[ ] released on I/O\n-- your answer: a mutex\n"
+    ) in result.stdout
     assert events(home)[0]["grade"] == 3
 
 
@@ -321,8 +343,13 @@ def test_plain_mode_loads_neither_rich_nor_questionary(mini_decks: Path, home: P
         "from flashprep.main import main\n"
         "main()\n"
     )
-    proc = subprocess.run([sys.executable, "-c", probe, str(mini_decks)], input="\n4\nq\n",
-                          capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, str(mini_decks)],
+        input="\n4\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "LOADED []" in proc.stderr
     assert "-> mini-one: graded 4" in proc.stdout

@@ -93,9 +93,20 @@ def test_a_sql_exercise_fails_then_passes_on_a_retry(cli, home: Path, own_deck: 
     assert first["engine"] == "sqlite" and first["attempt"] == 1
     assert isinstance(first["seconds"], float) and first["detail"].startswith("3 row(s)")
     assert second["outcome"] == "pass" and second["attempt"] == 2
-    assert first["state"] == second["state"] == {
-        "ef": 2.5, "interval": 0, "repetitions": 0, "due": None, "lapses": 0, "reviews": 0,
-        "last_day": None, "introduced": None}  # an attempt changes nothing
+    assert (
+        first["state"]
+        == second["state"]
+        == {
+            "ef": 2.5,
+            "interval": 0,
+            "repetitions": 0,
+            "due": None,
+            "lapses": 0,
+            "reviews": 0,
+            "last_day": None,
+            "introduced": None,
+        }
+    )  # an attempt changes nothing
     assert (answer["grade"], answer["suggested"], answer["attempts"]) == (3, 3, 2)
 
 
@@ -122,8 +133,12 @@ def test_a_wrong_python_answer_fails_with_the_assert(cli, home: Path, own_deck: 
     assert (answer["grade"], answer["suggested"]) == (1, 2)
 
 
-def test_an_endless_loop_ends_as_a_timeout(cli, home: Path, own_deck: Path,  # type: ignore[no-untyped-def]
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_endless_loop_ends_as_a_timeout(
+    cli,
+    home: Path,
+    own_deck: Path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from functools import partial
 
     from flashprep.exercises.check import Checker
@@ -156,8 +171,10 @@ def test_a_deck_from_elsewhere_is_self_graded_till_trusted(cli, home: Path, tmp_
     path = write_deck(tmp_path / "shared")
     r = cli("--decks", str(path.parent), "review", "--kind", "python", input="\n4\n")
     assert r.exit_code == 0, r.output
-    notice = (f"-> {path} is not trusted to run code: this exercise is graded by hand "
-              f"(`flashprep trust {path}` runs its checks)")
+    notice = (
+        f"-> {path} is not trusted to run code: this exercise is graded by hand "
+        f"(`flashprep trust {path}` runs its checks)"
+    )
     assert notice in r.stdout
     assert "Enter = show the answer" in r.stdout and "-- solution\ndef double(x):" in r.stdout
     assert [e["kind"] for e in events(home)] == ["new"]
@@ -166,8 +183,14 @@ def test_a_deck_from_elsewhere_is_self_graded_till_trusted(cli, home: Path, tmp_
     assert r.exit_code == 0 and r.stdout.startswith(f"trusted {path} (sha256 ")
     trusted = json.loads((home / "trusted.json").read_text())["files"]
     assert list(trusted.values()) == [__import__("hashlib").sha256(path.read_bytes()).hexdigest()]
-    r = cli("--decks", str(path.parent), "review", "--kind", "sql",
-            input="SELECT name FROM people WHERE boss_id = 1 ORDER BY name\n.\n\n")
+    r = cli(
+        "--decks",
+        str(path.parent),
+        "review",
+        "--kind",
+        "sql",
+        input="SELECT name FROM people WHERE boss_id = 1 ORDER BY name\n.\n\n",
+    )
     assert "PASS: 2 row(s)" in r.stdout and "not trusted" not in r.stdout
 
     path.write_text(DECK.replace("Write `double(x)`.", "Write double."), encoding="utf-8")
@@ -194,14 +217,19 @@ def test_validate_runs_every_reference_solution(cli, home: Path, own_deck: Path)
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["exercises"] == {"checked": 2, "failed": 0, "untrusted": 0}
     broken = DECK.replace("return 2 * x", "return 3 * x").replace(
-        "WHERE boss_id IS NOT NULL", "WHERE boss_id > 5")
+        "WHERE boss_id IS NOT NULL", "WHERE boss_id > 5"
+    )
     own_deck.write_text(broken, encoding="utf-8")
     r = cli("validate")
     assert r.exit_code == 2
-    assert ("card 'ex-py': the reference solution fails its own check on python: "
-            "2 test(s) failed: assert double(2) == 4  (left: 6, right: 4)") in r.output
-    assert ("card 'ex-sql': the reference solution fails its own check on sqlite: "
-            "the solution returns no rows") in r.output
+    assert (
+        "card 'ex-py': the reference solution fails its own check on python: "
+        "2 test(s) failed: assert double(2) == 4  (left: 6, right: 4)"
+    ) in r.output
+    assert (
+        "card 'ex-sql': the reference solution fails its own check on sqlite: "
+        "the solution returns no rows"
+    ) in r.output
 
 
 def test_validate_names_a_missing_dataset(cli, home: Path, own_deck: Path) -> None:  # type: ignore[no-untyped-def]
@@ -210,19 +238,34 @@ def test_validate_names_a_missing_dataset(cli, home: Path, own_deck: Path) -> No
     assert r.exit_code == 2 and "no dataset 'nope' (looked for nope.sql in" in r.output
 
 
-@pytest.mark.parametrize("extra, line, message", [
-    ('kind = "sql"\nsolution = "SELECT 1"\n', 6, "a sql card needs 'dataset'"),
-    ('kind = "python"\nsolution = "x = 1"\n', 6, "a python card needs 'tests'"),
-    ('tests = "assert 1"\n', 6, "a plain card takes no 'tests'"),
-    ('kind = "python"\nsolution = "x = 1"\ntests = "assert x"\nordered = true\n', 6,
-     "a python card takes no 'ordered'"),
-    ('kind = "ruby"\n', 10, "kind: Input should be 'card', 'sql' or 'python'"),
-])
-def test_exercise_keys_are_checked(cli, home: Path, tmp_path: Path, extra: str,  # type: ignore[no-untyped-def]
-                                   line: int, message: str) -> None:
+@pytest.mark.parametrize(
+    "extra, line, message",
+    [
+        ('kind = "sql"\nsolution = "SELECT 1"\n', 6, "a sql card needs 'dataset'"),
+        ('kind = "python"\nsolution = "x = 1"\n', 6, "a python card needs 'tests'"),
+        ('tests = "assert 1"\n', 6, "a plain card takes no 'tests'"),
+        (
+            'kind = "python"\nsolution = "x = 1"\ntests = "assert x"\nordered = true\n',
+            6,
+            "a python card takes no 'ordered'",
+        ),
+        ('kind = "ruby"\n', 10, "kind: Input should be 'card', 'sql' or 'python'"),
+    ],
+)
+def test_exercise_keys_are_checked(
+    cli,
+    home: Path,
+    tmp_path: Path,
+    extra: str,  # type: ignore[no-untyped-def]
+    line: int,
+    message: str,
+) -> None:
     deck = tmp_path / "d.toml"
-    deck.write_text('[deck]\nid = "d"\nname = "D"\ncategory = "C"\n\n'
-                    f'[[cards]]\nid = "c"\nfront = "F"\nback = "B"\n{extra}', encoding="utf-8")
+    deck.write_text(
+        '[deck]\nid = "d"\nname = "D"\ncategory = "C"\n\n'
+        f'[[cards]]\nid = "c"\nfront = "F"\nback = "B"\n{extra}',
+        encoding="utf-8",
+    )
     r = cli("validate", str(deck))
     assert r.exit_code == 2
     assert f"error: {deck}:{line}: card 'c': {message}" in r.output
@@ -260,7 +303,10 @@ def test_show_lists_attempts_with_their_outcome(cli, home: Path, own_deck: Path)
     r = cli("show", "ex-sql", "--json")
     hist = json.loads(r.stdout)["history"]
     assert [(e["kind"], e.get("outcome"), e.get("grade")) for e in hist] == [
-        ("attempt", "fail", None), ("attempt", "pass", None), ("new", None, 3)]
+        ("attempt", "fail", None),
+        ("attempt", "pass", None),
+        ("new", None, 3),
+    ]
     assert hist[0]["code"] == "SELECT name FROM people" and hist[1]["attempt"] == 2
     r = cli("show", "ex-sql")
     assert r.exit_code == 0 and "attempt" in r.stdout and "fail" in r.stdout
@@ -298,20 +344,29 @@ def test_doctor_accepts_attempts_and_refuses_a_bad_one(cli, home: Path, own_deck
 # ------------------------------------------------------------------ export
 
 
-def test_an_exercise_exports_with_schema_solution_and_result(cli, home: Path, own_deck: Path,  # type: ignore[no-untyped-def]
-                                                             tmp_path: Path) -> None:
+def test_an_exercise_exports_with_schema_solution_and_result(
+    cli,
+    home: Path,
+    own_deck: Path,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
     out = tmp_path / "cards.txt"
     r = cli("export", "tsv", "-o", str(out))
     assert r.exit_code == 0, r.output
-    rows = {line.split("\t")[3]: line.split("\t") for line in out.read_text().splitlines()
-            if not line.startswith("#")}
+    rows = {
+        line.split("\t")[3]: line.split("\t")
+        for line in out.read_text().splitlines()
+        if not line.startswith("#")
+    }
     sql_front, sql_back = rows["ex-sql"][0], rows["ex-sql"][1]
     assert "Everyone who has a boss" in sql_front and "dataset <code>people</code>" in sql_front
     assert "people" in sql_front and "boss_id" in sql_front and "CREATE" in sql_front
     assert "INSERT" not in sql_front  # the schema, not the data
     assert "Solution" in sql_back and "IS" in sql_back and "NOT" in sql_back
-    assert ("<table> <thead> <tr> <th>name</th> </tr> </thead> <tbody> <tr> <td>Bo</td> </tr> "
-            "<tr> <td>Cy</td> </tr> </tbody> </table>") in sql_back
+    assert (
+        "<table> <thead> <tr> <th>name</th> </tr> </thead> <tbody> <tr> <td>Bo</td> </tr> "
+        "<tr> <td>Cy</td> </tr> </tbody> </table>"
+    ) in sql_back
     py_back = rows["ex-py"][1]
     assert "Return 2 * x." in py_back and "It passes" in py_back and "double" in py_back
 

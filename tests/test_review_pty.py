@@ -28,8 +28,12 @@ def spawn(home: Path, decks: Path, *args: str, env: dict[str, str] | None = None
         **(env or {}),
     }
     return pexpect.spawn(
-        sys.executable, ["-m", "flashprep", "--decks", str(decks), "review", *args],
-        env=full_env, encoding="utf-8", timeout=10, dimensions=(40, 100),
+        sys.executable,
+        ["-m", "flashprep", "--decks", str(decks), "review", *args],
+        env=full_env,
+        encoding="utf-8",
+        timeout=10,
+        dimensions=(40, 100),
     )
 
 
@@ -76,7 +80,10 @@ def test_reveal_grade_undo_quit(home: Path, mini_decks: Path) -> None:
     assert "1 on 1 card(s), 100% correct" in tail
     log = events(home)
     assert [(e["card_id"], e["kind"]) for e in log] == [
-        ("mini-one", "new"), ("mini-one", "undo"), ("mini-one", "new")]
+        ("mini-one", "new"),
+        ("mini-one", "undo"),
+        ("mini-one", "new"),
+    ]
     assert log[1]["undoes"] == log[0]["id"]
     assert log[1]["state"]["due"] is None
     assert log[2]["grade"] == 5

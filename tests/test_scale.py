@@ -37,22 +37,35 @@ D0 = date(2026, 3, 10)
 days = st.one_of(st.none(), st.dates(date(2026, 3, 7), date(2026, 3, 13)))
 states = st.builds(
     CardState,
-    ef=st.integers(130, 300), interval=st.integers(0, 60), repetitions=st.integers(0, 9),
-    due=days, lapses=st.integers(0, 9), reviews=st.integers(0, 20), last_day=days,
-    introduced=days, redrill=st.booleans(), suspended=st.booleans(), buried_until=days,
+    ef=st.integers(130, 300),
+    interval=st.integers(0, 60),
+    repetitions=st.integers(0, 9),
+    due=days,
+    lapses=st.integers(0, 9),
+    reviews=st.integers(0, 20),
+    last_day=days,
+    introduced=days,
+    redrill=st.booleans(),
+    suspended=st.booleans(),
+    buried_until=days,
     leech=st.booleans(),
 )
 
 
 def reference_queue(
-    card_ids: list[str], states: dict[str, CardState], today: date, new_per_day: int,
+    card_ids: list[str],
+    states: dict[str, CardState],
+    today: date,
+    new_per_day: int,
     reviews_per_day: int,
 ) -> list[QueueItem]:
     """The queue as CardState's methods define it (flashprep.queue before it read rows)."""
-    new_today = sum(1 for s in states.values() if s.last_day == today and s.reviews
-                    and s.introduced == today)
-    reviewed = sum(1 for s in states.values() if s.last_day == today and s.reviews
-                   and s.introduced != today)
+    new_today = sum(
+        1 for s in states.values() if s.last_day == today and s.reviews and s.introduced == today
+    )
+    reviewed = sum(
+        1 for s in states.values() if s.last_day == today and s.reviews and s.introduced != today
+    )
     redrill, due, new = [], [], []
     for order, cid in enumerate(card_ids):
         s = states.get(cid, NEW_CARD)
@@ -86,8 +99,9 @@ def test_the_queue_read_from_rows_is_the_queue_of_the_card_states(
     card_ids = [f"c{i:02d}" for i in range(len(picked))]
     plain = {cid: s for cid, s in zip(card_ids, picked, strict=True) if s is not None}
     for given_states in (plain, CardStates(plain)):
-        got = queue.build_queue(card_ids, given_states, today, new_per_day=new_per_day,
-                                reviews_per_day=reviews_per_day)
+        got = queue.build_queue(
+            card_ids, given_states, today, new_per_day=new_per_day, reviews_per_day=reviews_per_day
+        )
         assert got == reference_queue(card_ids, plain, today, new_per_day, reviews_per_day)
         scheduled = [s.due for s in plain.values() if s.due is not None and not s.suspended]
         later = [d for d in scheduled if d > today]
@@ -103,8 +117,9 @@ def test_card_states_decode_a_row_only_when_it_is_read(monkeypatch: pytest.Monke
     rows = {"a": a.to_row(), "b": b.to_row()}
     decoded: list[list[object]] = []
     real = CardState.from_row
-    monkeypatch.setattr(CardState, "from_row",
-                        classmethod(lambda cls, row: decoded.append(row) or real(row)))
+    monkeypatch.setattr(
+        CardState, "from_row", classmethod(lambda cls, row: decoded.append(row) or real(row))
+    )
     states = CardStates.from_rows(rows)
     assert (len(states), list(states), "a" in states, "x" in states) == (2, ["a", "b"], True, False)
     assert decoded == []
@@ -130,10 +145,23 @@ def check_rows(rows: list) -> None:  # type: ignore[type-arg]
     _check_rows([("card", *row) for row in rows])
 
 
-@pytest.mark.parametrize("place, value", [
-    (0, "250"), (0, 129), (0, 2.5), (0, True), (1, -1), (1, None), (3, 20260101),
-    (3, "20260101"), (3, "2026-W11-2"), (3, "2026-02-30"), (6, "2026-3-1"), (8, [1]),
-])
+@pytest.mark.parametrize(
+    "place, value",
+    [
+        (0, "250"),
+        (0, 129),
+        (0, 2.5),
+        (0, True),
+        (1, -1),
+        (1, None),
+        (3, 20260101),
+        (3, "20260101"),
+        (3, "2026-W11-2"),
+        (3, "2026-02-30"),
+        (6, "2026-3-1"),
+        (8, [1]),
+    ],
+)
 def test_check_rows_refuses_a_row_that_could_not_be_read_as_written(
     place: int, value: object
 ) -> None:
@@ -216,7 +244,9 @@ def test_a_warm_collection_counts_cards_without_building_them(two_decks: Path) -
     assert "cards" not in warm.__dict__  # no Card built yet
     assert (warm.card_decks, warm.drafts) == ({"a": "d1", "b": "d1", "c": "d2"}, {"b"})
     assert warm.select_ids() == ["a", "c"] and warm.select_ids(["d1"], include_drafts=True) == [
-        "a", "b"]
+        "a",
+        "b",
+    ]
     assert [d.card_ids for d in warm.decks] == [("a", "b"), ("c",)]
     assert "cards" not in warm.__dict__
     assert warm.select_ids(tags=["t"]) == ["c"]  # tags are read from the cards

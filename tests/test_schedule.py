@@ -114,9 +114,17 @@ def test_round_trip_and_invariants(steps: list[tuple[int, int]]) -> None:
 days = st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2100, 12, 31)))
 states = st.builds(
     CardState,
-    ef=st.integers(130, 400), interval=st.integers(0, 40_000), repetitions=st.integers(0, 99),
-    due=days, lapses=st.integers(0, 99), reviews=st.integers(0, 999), last_day=days,
-    introduced=days, redrill=st.booleans(), suspended=st.booleans(), buried_until=days,
+    ef=st.integers(130, 400),
+    interval=st.integers(0, 40_000),
+    repetitions=st.integers(0, 99),
+    due=days,
+    lapses=st.integers(0, 99),
+    reviews=st.integers(0, 999),
+    last_day=days,
+    introduced=days,
+    redrill=st.booleans(),
+    suspended=st.booleans(),
+    buried_until=days,
     leech=st.booleans(),
 )
 
@@ -131,8 +139,14 @@ def test_row_round_trip(state: CardState) -> None:
 
 def test_bad_rows_are_refused() -> None:
     good = NEW_CARD.to_row()
-    for bad in (good[:-1], [*good, 0], ["250", *good[1:]], [129, *good[1:]],
-                [250, -1, *good[2:]], [*good[:3], 20260101, *good[4:]]):
+    for bad in (
+        good[:-1],
+        [*good, 0],
+        ["250", *good[1:]],
+        [129, *good[1:]],
+        [250, -1, *good[2:]],
+        [*good[:3], 20260101, *good[4:]],
+    ):
         try:
             CardState.from_row(bad)
         except (ValueError, TypeError):

@@ -26,8 +26,16 @@ def cards(n: int, deck: str = "d") -> list[Card]:
 def reviewed(due: date, interval: int = 6, repetitions: int = 2, **kw: object) -> CardState:
     """A card answered before, due on `due`."""
     last = due - timedelta(days=interval)
-    return replace(NEW_CARD, interval=interval, repetitions=repetitions, due=due, reviews=2,
-                   last_day=last, introduced=last - timedelta(days=1), **kw)  # type: ignore[arg-type]
+    return replace(
+        NEW_CARD,
+        interval=interval,
+        repetitions=repetitions,
+        due=due,
+        reviews=2,
+        last_day=last,
+        introduced=last - timedelta(days=1),
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def order(s: Session) -> list[tuple[str, str]]:
@@ -48,8 +56,12 @@ def test_queue_order_redrill_then_most_overdue_then_new_in_deck_order() -> None:
     }
     s = Session(cs, states, T0)
     assert order(s) == [
-        ("c3", "redrill"), ("c1", "review"), ("c0", "review"), ("c4", "review"),
-        ("c5", "new"), ("c6", "new"),
+        ("c3", "redrill"),
+        ("c1", "review"),
+        ("c0", "review"),
+        ("c4", "review"),
+        ("c5", "new"),
+        ("c6", "new"),
     ]
     view = s.view()
     assert view is not None
@@ -87,8 +99,10 @@ def test_review_limit_keeps_the_most_overdue() -> None:
 def test_suspended_buried_and_draft_cards_are_left_out() -> None:
     cs = cards(4)
     cs[3] = replace(cs[3], draft=True)
-    states = {"c0": replace(NEW_CARD, suspended=True),
-              "c1": replace(NEW_CARD, buried_until=DAY + timedelta(days=1))}
+    states = {
+        "c0": replace(NEW_CARD, suspended=True),
+        "c1": replace(NEW_CARD, buried_until=DAY + timedelta(days=1)),
+    }
     assert order(Session(cs, states, T0)) == [("c2", "new")]
 
 
@@ -140,7 +154,12 @@ def test_failed_card_goes_behind_the_waiting_cards_until_it_scores_4() -> None:
     # Same-day answers never rescheduled c0: the first answer's schedule stands.
     after = s.state("c0")
     assert (after.ef, after.interval, after.repetitions, after.due, after.reviews) == (
-        scheduled.ef, scheduled.interval, scheduled.repetitions, scheduled.due, 1)
+        scheduled.ef,
+        scheduled.interval,
+        scheduled.repetitions,
+        scheduled.due,
+        1,
+    )
     assert not after.redrill
     assert s.view() is None
 

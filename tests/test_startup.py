@@ -26,7 +26,10 @@ def loaded_after(code: str, env: dict[str, str] | None = None) -> set[str]:
         "print('\\n' + repr(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=env or dict(os.environ),
     )
     assert out.returncode == 0, out.stderr
@@ -174,11 +177,16 @@ def test_keep_only_invoked(argv: list[str], kept: list[str] | None) -> None:
 
 @pytest.mark.parametrize("args", [["status"], ["no-such-command"], ["decks", "--json"]])
 def test_the_entry_point_behaves_like_the_full_app(
-    args: list[str], home: Path, cli  # type: ignore[no-untyped-def]
+    args: list[str],
+    home: Path,
+    cli,  # type: ignore[no-untyped-def]
 ) -> None:
     """`python -m flashprep` (pruned click tree) prints what CliRunner on the full app does."""
     out = subprocess.run(
-        [sys.executable, "-m", "flashprep", *args], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "flashprep", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=dict(os.environ, COLUMNS="80", TERM="dumb", NO_COLOR="1"),
     )
     full = cli(*args, env={"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"})

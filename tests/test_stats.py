@@ -40,23 +40,27 @@ category = "Python"
     for i in range(1, 7)
 )
 
-DECK_B = """\
+DECK_B = (
+    """\
 [deck]
 id = "beta"
 name = "Beta"
 category = "Auth"
 
-""" + "".join(
-    f'[[cards]]\nid = "b{i}"\nfront = "B{i}?"\nback = "b{i}"\ntags = ["auth", "jwt"]\n'
-    f'topic = "beta-jwt"\n\n'
-    for i in range(1, 4)
-) + """\
+"""
+    + "".join(
+        f'[[cards]]\nid = "b{i}"\nfront = "B{i}?"\nback = "b{i}"\ntags = ["auth", "jwt"]\n'
+        f'topic = "beta-jwt"\n\n'
+        for i in range(1, 4)
+    )
+    + """\
 [[cards]]
 id = "b-draft"
 front = "Draft?"
 back = ""
 draft = true
 """
+)
 
 
 @pytest.fixture
@@ -82,8 +86,15 @@ class Engine:
         day = study_day(moment, self.rollover)
         before = self.h.state(card)
         kind = schedule.answer_kind(before, day)
-        event = self.h.record(card, kind, schedule.answer(before, grade, day), moment, day,
-                              grade=grade, duration_ms=ms)
+        event = self.h.record(
+            card,
+            kind,
+            schedule.answer(before, grade, day),
+            moment,
+            day,
+            grade=grade,
+            duration_ms=ms,
+        )
         self.before[event["id"]] = (card, before)
         return event
 
@@ -91,8 +102,11 @@ class Engine:
         moment = datetime.fromisoformat(when)
         day = study_day(moment, self.rollover)
         s = self.h.state(card)
-        new = {"bury": lambda: schedule.bury(s, day), "suspend": lambda: schedule.suspend(s),
-               "forget": lambda: schedule.forget(s)}[kind]()
+        new = {
+            "bury": lambda: schedule.bury(s, day),
+            "suspend": lambda: schedule.suspend(s),
+            "forget": lambda: schedule.forget(s),
+        }[kind]()
         event = self.h.record(card, kind, new, moment, day)
         self.before[event["id"]] = (card, s)
         return event
@@ -101,8 +115,14 @@ class Engine:
         """Undo `event`; the state defaults to the one before it (a session's undo)."""
         moment = datetime.fromisoformat(when)
         card, before = self.before[event["id"]]
-        self.h.record(card, "undo", state or before, moment, study_day(moment, self.rollover),
-                      undoes=event["id"])
+        self.h.record(
+            card,
+            "undo",
+            state or before,
+            moment,
+            study_day(moment, self.rollover),
+            undoes=event["id"],
+        )
 
     def close(self) -> None:
         self.h.close()
@@ -139,8 +159,13 @@ def test_streaks_follow_the_study_day_across_the_rollover_hour(home: Path, decks
     assert start == date(2025, 9, 15) and start.weekday() == 0  # 26 whole weeks, Monday first
     assert heat["end"] == "2026-03-10" and len(heat["counts"]) == (TODAY - start).days + 1
     by_day = {start + timedelta(days=i): n for i, n in enumerate(heat["counts"]) if n}
-    assert by_day == {date(2026, 3, 3): 1, date(2026, 3, 5): 1, date(2026, 3, 6): 1,
-                      date(2026, 3, 7): 2, date(2026, 3, 9): 1}
+    assert by_day == {
+        date(2026, 3, 3): 1,
+        date(2026, 3, 5): 1,
+        date(2026, 3, 6): 1,
+        date(2026, 3, 7): 2,
+        date(2026, 3, 9): 1,
+    }
     assert (heat["total"], heat["max"]) == (6, 2)
     assert r["answers"] == 6 and r["empty"] is False
 
@@ -226,8 +251,7 @@ def build_retention_history(home: Path) -> Engine:
     fail = e.answer("b2", 1, "2026-02-20T11:00:00+00:00", ms=7000)
     e.action("b2", "bury", "2026-02-20T11:00:30+00:00")
     _, before = e.before[fail["id"]]
-    e.undo(fail, "2026-02-20T11:01:00+00:00",
-           state=schedule.bury(before, date(2026, 2, 20)))
+    e.undo(fail, "2026-02-20T11:01:00+00:00", state=schedule.bury(before, date(2026, 2, 20)))
     return e
 
 
@@ -237,16 +261,25 @@ def test_true_retention_excludes_new_cards_redrills_and_undone_answers(
     build_retention_history(home).close()
     r = report(home, decks)
     assert r["retention"] == {
-        "days": 30, "since": "2026-02-09",
-        "young": rate(3, 4), "mature": rate(2, 3), "all": rate(5, 7),
+        "days": 30,
+        "since": "2026-02-09",
+        "young": rate(3, 4),
+        "mature": rate(2, 3),
+        "all": rate(5, 7),
     }
     per_deck = {d["id"]: d["retention"] for d in r["per_deck"]}
     assert per_deck["alpha"] == {"young": rate(3, 4), "mature": rate(0, 1), "all": rate(3, 5)}
     assert per_deck["beta"] == {"young": rate(0, 0), "mature": rate(2, 2), "all": rate(2, 2)}
-    by_day = dict(zip(
-        [date.fromisoformat(r["heatmap"]["start"]) + timedelta(days=i)
-         for i in range(len(r["heatmap"]["counts"]))],
-        r["heatmap"]["counts"], strict=True))
+    by_day = dict(
+        zip(
+            [
+                date.fromisoformat(r["heatmap"]["start"]) + timedelta(days=i)
+                for i in range(len(r["heatmap"]["counts"]))
+            ],
+            r["heatmap"]["counts"],
+            strict=True,
+        )
+    )
     # Undone answers are in no count: 02-13 keeps one of b1's two answers, 02-20 loses b2's.
     assert by_day[date(2026, 2, 13)] == 1
     assert by_day[date(2026, 2, 20)] == 2
@@ -321,12 +354,26 @@ def test_card_states_ef_and_time(home: Path, decks: Path) -> None:
             day = date.fromisoformat(f"2026-{when}")
             kind = schedule.answer_kind(s, day)
             s = schedule.answer(s, g, day, leech_threshold=2)
-            h.record("b2", kind, s, datetime.fromisoformat(f"2026-{when}T10:00:00+00:00"), day,
-                     grade=g, duration_ms=500)
+            h.record(
+                "b2",
+                kind,
+                s,
+                datetime.fromisoformat(f"2026-{when}T10:00:00+00:00"),
+                day,
+                grade=g,
+                duration_ms=500,
+            )
     assert s.leech and s.suspended and s.ef == 270  # 250 +10 +10; failures leave EF alone
     r = report(home, decks)
-    assert r["cards"] == {"total": 9, "new": 3, "learning": 2, "young": 1, "mature": 1,
-                          "suspended": 2, "leeches": 1}
+    assert r["cards"] == {
+        "total": 9,
+        "new": 3,
+        "learning": 2,
+        "young": 1,
+        "mature": 1,
+        "suspended": 2,
+        "leeches": 1,
+    }
     # EF (x100) of the 6 cards seen: a1 290, a2 260, a3 236, a4 260, b1 260, b2 270.
     efs = [290, 260, 236, 260, 260, 270]
     mean = sum(efs) / len(efs)
@@ -335,11 +382,25 @@ def test_card_states_ef_and_time(home: Path, decks: Path) -> None:
     assert r["ef"] == {"mean": 2.63, "stdev": 0.16, "cards": 6}
     # Time over the last 30 days (02-09 .. 03-10): a2 4000, a3 6000, a4 2000, b1 3000,
     # b2 4 x 500; a1's answers are older. All time adds a1's 4 x 2000.
-    assert r["time"] == {"days": 30, "total_ms": 17000, "answers": 9, "cards": 5,
-                         "per_card_ms": 3400, "per_answer_ms": 1889, "all_time_ms": 25000}
+    assert r["time"] == {
+        "days": 30,
+        "total_ms": 17000,
+        "answers": 9,
+        "cards": 5,
+        "per_card_ms": 3400,
+        "per_answer_ms": 1889,
+        "all_time_ms": 25000,
+    }
     beta = next(d for d in r["per_deck"] if d["id"] == "beta")
-    assert beta["cards"] == {"total": 3, "new": 1, "learning": 0, "young": 0, "mature": 0,
-                             "suspended": 2, "leeches": 1}
+    assert beta["cards"] == {
+        "total": 3,
+        "new": 1,
+        "learning": 0,
+        "young": 0,
+        "mature": 0,
+        "suspended": 2,
+        "leeches": 1,
+    }
     assert beta["time"]["total_ms"] == 5000 and beta["time"]["cards"] == 2
 
 
@@ -388,8 +449,18 @@ def test_text_output_shows_every_section(cli, home: Path, decks: Path) -> None: 
     build_retention_history(home).close()
     res = cli("--decks", str(decks), "stats")
     assert res.exit_code == 0, res.output
-    for part in ("Reviews per day", "Streak:", "Due in the next 30 days", "True retention",
-                 "71.4% (5/7)", "Cards", "Ease factor: mean", "Per deck", "alpha", "beta"):
+    for part in (
+        "Reviews per day",
+        "Streak:",
+        "Due in the next 30 days",
+        "True retention",
+        "71.4% (5/7)",
+        "Cards",
+        "Ease factor: mean",
+        "Per deck",
+        "alpha",
+        "beta",
+    ):
         assert part in res.output, part
 
 
@@ -402,7 +473,9 @@ def test_bad_days(cli, decks: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_torn_last_line_is_skipped_and_a_corrupt_line_is_an_error(
-    cli, home: Path, decks: Path  # type: ignore[no-untyped-def]
+    cli,
+    home: Path,
+    decks: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     e = Engine(home)
     e.answer("a1", 5, "2026-03-01T10:00:00+00:00")
@@ -422,7 +495,9 @@ def test_a_torn_last_line_is_skipped_and_a_corrupt_line_is_an_error(
 
 
 def test_a_line_that_is_not_utf8_is_a_corrupt_event_as_for_the_history(
-    cli, home: Path, decks: Path  # type: ignore[no-untyped-def]
+    cli,
+    home: Path,
+    decks: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     """The log's bytes are decoded as UTF-8 strictly: never an answer of a card "a\ufffd"."""
     e = Engine(home)
@@ -464,8 +539,9 @@ def reference(path: Path, window: tuple[date, date]) -> tuple[Counter[str], dict
     return days, cards
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.integers(0, 2**32 - 1))
 def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int) -> None:  # type: ignore[no-untyped-def]
     """Random histories with undos of every kind: the index kept up to date answer by
@@ -486,8 +562,9 @@ def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int
         elif roll < 0.15:
             e.action(rnd.choice(cards), rnd.choice(["bury", "suspend", "forget"]), when)
         else:
-            answers.append(e.answer(rnd.choice(cards), rnd.randint(0, 5), when,
-                                    ms=rnd.randint(0, 9000)))
+            answers.append(
+                e.answer(rnd.choice(cards), rnd.randint(0, 5), when, ms=rnd.randint(0, 9000))
+            )
     e.close()
     log = home / "reviews.jsonl"
     window = (date(2026, 1, 1), date(2026, 3, 1))
@@ -500,8 +577,13 @@ def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int
         results.append(stats.activity(h.indexed(), window))
         memory = Index.memory()
         tail = scan(log)
-        memory.apply(tail.events, tail.spans or [], tail.end, tail.lines,
-                     [tuple(CardState.from_dict(ev["state"]).to_row()) for _, ev in tail.events])
+        memory.apply(
+            tail.events,
+            tail.spans or [],
+            tail.end,
+            tail.lines,
+            [tuple(CardState.from_dict(ev["state"]).to_row()) for _, ev in tail.events],
+        )
         results.append(stats.activity(memory, window))
         assert h.indexed().undone_ids() == memory.undone_ids()
     for act in results:
@@ -524,8 +606,9 @@ class _Collect(HTMLParser):
         for name, value in attrs:
             if name == "id" and value:
                 self.ids.add(value)
-            if value and ("//" in value or value.strip().lower().startswith(("http", "data:",
-                                                                               "javascript:"))):
+            if value and (
+                "//" in value or value.strip().lower().startswith(("http", "data:", "javascript:"))
+            ):
                 self.urls.append(f"{tag} {name}={value}")
 
     def handle_data(self, data: str) -> None:
@@ -603,8 +686,14 @@ def test_html_report_renders_in_headless_chromium(  # type: ignore[no-untyped-de
     def drawn(page: Path, run: str) -> dict[str, int]:
         """Pixels of each chart colour in a screenshot of `page`; `run`'s net log checked."""
         shot, net = tmp_path / f"{run}.png", tmp_path / f"{run}.json"
-        realparts.headless(chromium, page.as_uri(), tmp_path / run, f"--screenshot={shot}",
-                           "--window-size=1000,1600", f"--log-net-log={net}")
+        realparts.headless(
+            chromium,
+            page.as_uri(),
+            tmp_path / run,
+            f"--screenshot={shot}",
+            "--window-size=1000,1600",
+            f"--log-net-log={net}",
+        )
         assert realparts.page_requests(net) == []
         width, height, rows = realparts.read_png(shot)
         assert (width, height) == (1000, 1600)
@@ -614,8 +703,18 @@ def test_html_report_renders_in_headless_chromium(  # type: ignore[no-untyped-de
     # The same page with no answers yet draws only the empty grid and the legends: the
     # difference is what the data drew (a heatmap cell is 11 px square, a bar wider).
     empty = tmp_path / "empty.html"
-    assert cli("--home", str(tmp_path / "no-history"), "--decks", str(decks),
-               "stats", "--html", str(empty)).exit_code == 0
+    assert (
+        cli(
+            "--home",
+            str(tmp_path / "no-history"),
+            "--decks",
+            str(decks),
+            "stats",
+            "--html",
+            str(empty),
+        ).exit_code
+        == 0
+    )
     blank = drawn(empty, "empty")
     assert blank["level0"] >= 100 * 100, blank  # the empty grid is drawn too
     busy = sum(seen[f"level{i}"] - blank[f"level{i}"] for i in range(1, 5))
@@ -631,13 +730,15 @@ def test_the_network_check_sees_a_page_that_loads_something(tmp_path: Path) -> N
 
     chromium = realparts.require_chromium()
     page = tmp_path / "remote.html"
-    page.write_text('<!DOCTYPE html><p>x</p><img src="http://flashprep-test.invalid/a.png">'
-                    '<link rel="stylesheet" href="https://flashprep-test.invalid/b.css">')
+    page.write_text(
+        '<!DOCTYPE html><p>x</p><img src="http://flashprep-test.invalid/a.png">'
+        '<link rel="stylesheet" href="https://flashprep-test.invalid/b.css">'
+    )
     net = tmp_path / "net.json"
-    realparts.headless(chromium, page.as_uri(), tmp_path / "run", f"--log-net-log={net}",
-                       "--dump-dom")
+    realparts.headless(
+        chromium, page.as_uri(), tmp_path / "run", f"--log-net-log={net}", "--dump-dom"
+    )
     assert realparts.page_requests(net) == [
-        "http://flashprep-test.invalid/a.png", "https://flashprep-test.invalid/b.css"
+        "http://flashprep-test.invalid/a.png",
+        "https://flashprep-test.invalid/b.css",
     ]
-
-

@@ -4,6 +4,7 @@
 Each module keeps heavy imports inside its command functions, so importing this
 package stays cheap.
 """
+
 from flashprep.commands import (
     cards,  # noqa: F401
     doctor,  # noqa: F401

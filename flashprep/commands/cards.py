@@ -74,8 +74,12 @@ def add(
     ctx: typer.Context,
     deck: Annotated[
         str | None,
-        typer.Option("--deck", "-d", help="Deck id; a bundled deck's cards go to <deck>-extra.",
-                     autocompletion=completion.deck_ids),
+        typer.Option(
+            "--deck",
+            "-d",
+            help="Deck id; a bundled deck's cards go to <deck>-extra.",
+            autocompletion=completion.deck_ids,
+        ),
     ] = None,
     front: Annotated[str | None, typer.Option("--front", "-f", help="The question.")] = None,
     back: Annotated[
@@ -230,13 +234,18 @@ def cards_cmd(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", "-d", help="Only this deck (repeatable).",
-                     autocompletion=completion.deck_ids),
+        typer.Option(
+            "--deck", "-d", help="Only this deck (repeatable).", autocompletion=completion.deck_ids
+        ),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).",
-                     autocompletion=completion.tags),
+        typer.Option(
+            "--tag",
+            "-t",
+            help="Only cards with this tag (repeatable).",
+            autocompletion=completion.tags,
+        ),
     ] = None,
     search: Annotated[
         str | None,

@@ -25,13 +25,18 @@ def render(report: dict[str, Any], repairing: bool) -> str:
             out.append(f"            fix: {f['fix']}")
     n = report["problems"]
     if not n:
-        out.append("No problems found." if not report["warnings"] else
-                   f"No problems found ({report['warnings']} warning(s)).")
+        out.append(
+            "No problems found."
+            if not report["warnings"]
+            else f"No problems found ({report['warnings']} warning(s))."
+        )
     elif repairing:
         out.append(f"{n} problem(s) left that --repair does not fix; see the options above.")
     else:
-        out.append(f"{n} problem(s). Run `flashprep doctor --repair` for those it can fix; "
-                   "the others list their options.")
+        out.append(
+            f"{n} problem(s). Run `flashprep doctor --repair` for those it can fix; "
+            "the others list their options."
+        )
     return "\n".join(out)
 
 
@@ -44,16 +49,19 @@ def render_backups(days: list[Any], root: str) -> str:
             out.append(f"  {d.day}  cannot be restored: {d.problem}")
             continue
         events = "" if d.events is None else f", {d.events:,} events"
-        out.append(f"  {d.day}  {d.kind}: log of {d.size:,} bytes{events}; "
-                   f"{d.stored:,} bytes stored")
+        out.append(
+            f"  {d.day}  {d.kind}: log of {d.size:,} bytes{events}; {d.stored:,} bytes stored"
+        )
     out.append("Put one back with `flashprep doctor --restore DAY`.")
     return "\n".join(out)
 
 
 def render_restore(report: dict[str, Any]) -> str:
     events = "" if report["events"] is None else f"{report['events']:,} events, "
-    out = [f"restored {report['home']}/reviews.jsonl as it was at the backup of "
-           f"{report['restored']} ({events}{report['bytes']:,} bytes)"]
+    out = [
+        f"restored {report['home']}/reviews.jsonl as it was at the backup of "
+        f"{report['restored']} ({events}{report['bytes']:,} bytes)"
+    ]
     if report["kept"]:
         out.append(f"kept the log it replaced as {report['kept']}")
     if report["removed"]:

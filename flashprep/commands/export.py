@@ -26,13 +26,19 @@ app.add_typer(export_app, name="export")
 
 DeckOpt = Annotated[
     list[str] | None,
-    typer.Option("--deck", help="Only this deck id (repeatable; default: every deck).",
-                 autocompletion=completion.deck_ids),
+    typer.Option(
+        "--deck",
+        help="Only this deck id (repeatable; default: every deck).",
+        autocompletion=completion.deck_ids,
+    ),
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="Only cards with this tag (repeatable; any of them).",
-                 autocompletion=completion.tags),
+    typer.Option(
+        "--tag",
+        help="Only cards with this tag (repeatable; any of them).",
+        autocompletion=completion.tags,
+    ),
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")]
 
@@ -62,9 +68,9 @@ def print_summary(result: ExportResult, as_json: bool) -> None:
 @export_app.command("anki")
 def export_anki(
     ctx: typer.Context,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="The .apkg file to write.")
-    ] = Path("flashprep.apkg"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .apkg file to write.")] = Path(
+        "flashprep.apkg"
+    ),
     deck: DeckOpt = None,
     tag: TagOpt = None,
     force: ForceOpt = False,
@@ -81,7 +87,12 @@ def export_anki(
 
     ws = workspace(ctx)
     result = export_apkg(
-        ws.collection, output, deck or [], tag or [], moment=ws.now(), force=force,
+        ws.collection,
+        output,
+        deck or [],
+        tag or [],
+        moment=ws.now(),
+        force=force,
         home=ws.home,
     )
     # After the export: when it fails, its error is the one line printed.
@@ -93,9 +104,9 @@ def export_anki(
 @export_app.command("tsv")
 def export_tsv(
     ctx: typer.Context,
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="The text file to write.")
-    ] = Path("flashprep.txt"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="The text file to write.")] = Path(
+        "flashprep.txt"
+    ),
     deck: DeckOpt = None,
     tag: TagOpt = None,
     force: ForceOpt = False,
@@ -112,6 +123,5 @@ def export_tsv(
     from flashprep.anki import export_tsv as write_tsv
 
     ws = workspace(ctx)
-    result = write_tsv(ws.collection, output, deck or [], tag or [], force=force,
-                       home=ws.home)
+    result = write_tsv(ws.collection, output, deck or [], tag or [], force=force, home=ws.home)
     print_summary(result, as_json)

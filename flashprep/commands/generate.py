@@ -22,8 +22,12 @@ def generate(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder of deck files to create or merge into "
-                     "(default: <home>/decks, where your own decks live).", file_okay=False),
+        typer.Option(
+            "--out",
+            help="Folder of deck files to create or merge into "
+            "(default: <home>/decks, where your own decks live).",
+            file_okay=False,
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:

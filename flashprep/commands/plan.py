@@ -50,10 +50,18 @@ def build_plan(ws: Workspace) -> dict[str, Any]:
     assert when is not None
     with open_history(ws) as history:
         answers = card_answers(history.indexed())
-        forecast = forecast_report(ws.collection, answers, when, categories=CATEGORIES,
-                                   checklist=ws.collection.checklist)
-        return plan_report(ws.collection, history.states, history.indexed(), ws.today(), when,
-                           ws.config.minutes_per_day, forecast=forecast)
+        forecast = forecast_report(
+            ws.collection, answers, when, categories=CATEGORIES, checklist=ws.collection.checklist
+        )
+        return plan_report(
+            ws.collection,
+            history.states,
+            history.indexed(),
+            ws.today(),
+            when,
+            ws.config.minutes_per_day,
+            forecast=forecast,
+        )
 
 
 @app.command()
@@ -61,16 +69,23 @@ def plan(
     ctx: typer.Context,
     interview: Annotated[
         str | None,
-        typer.Option("--interview", metavar="YYYY-MM-DD",
-                     help="Set the interview date (stored in config.toml as interview_date)."),
+        typer.Option(
+            "--interview",
+            metavar="YYYY-MM-DD",
+            help="Set the interview date (stored in config.toml as interview_date).",
+        ),
     ] = None,
     minutes: Annotated[
         str | None,
-        typer.Option("--minutes", metavar="N",
-                     help="Minutes a day to study (config: minutes_per_day, default 30)."),
+        typer.Option(
+            "--minutes",
+            metavar="N",
+            help="Minutes a day to study (config: minutes_per_day, default 30).",
+        ),
     ] = None,
     clear: Annotated[
-        bool, typer.Option("--clear", help="Remove the interview date: back to plain SM-2."),
+        bool,
+        typer.Option("--clear", help="Remove the interview date: back to plain SM-2."),
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -99,8 +114,9 @@ def plan(
     if minutes is not None:
         changes["minutes_per_day"] = parse_minutes(minutes)
     if changes:
-        if "interview_date" not in changes and (cfg.interview_date is None
-                                                or cfg.interview_date <= today):
+        if "interview_date" not in changes and (
+            cfg.interview_date is None or cfg.interview_date <= today
+        ):
             raise InputError(
                 "no interview date ahead to plan for: set one with "
                 "`flashprep plan --interview YYYY-MM-DD`"
@@ -115,12 +131,16 @@ def plan(
             emit_json({"interview_date": when.isoformat() if when else None, "days_left": None})
             return
         if when is None:
-            typer.echo("No interview date set. Set one with "
-                       "`flashprep plan --interview YYYY-MM-DD [--minutes N]`.")
+            typer.echo(
+                "No interview date set. Set one with "
+                "`flashprep plan --interview YYYY-MM-DD [--minutes N]`."
+            )
         else:
-            typer.echo(f"The interview date {when} has passed: review is plain SM-2 again. "
-                       "Set a new one with `flashprep plan --interview YYYY-MM-DD` "
-                       "or remove it with `flashprep plan --clear`.")
+            typer.echo(
+                f"The interview date {when} has passed: review is plain SM-2 again. "
+                "Set a new one with `flashprep plan --interview YYYY-MM-DD` "
+                "or remove it with `flashprep plan --clear`."
+            )
         return
     report = build_plan(ws)
     if as_json:

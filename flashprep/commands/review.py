@@ -27,42 +27,68 @@ def review(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", help="Only cards of this deck id (repeatable).", metavar="ID",
-                     autocompletion=completion.deck_ids),
+        typer.Option(
+            "--deck",
+            help="Only cards of this deck id (repeatable).",
+            metavar="ID",
+            autocompletion=completion.deck_ids,
+        ),
     ] = None,
     tag: Annotated[
         list[str] | None,
-        typer.Option("--tag", help="Only cards with this tag (repeatable; any of them).",
-                     metavar="TAG", autocompletion=completion.tags),
+        typer.Option(
+            "--tag",
+            help="Only cards with this tag (repeatable; any of them).",
+            metavar="TAG",
+            autocompletion=completion.tags,
+        ),
     ] = None,
     topic: Annotated[
         list[str] | None,
-        typer.Option("--topic", help="Only cards of this syllabus topic (repeatable; any of "
-                     "them), e.g. auth-oauth2-flows.", metavar="TOPIC",
-                     autocompletion=completion.topics),
+        typer.Option(
+            "--topic",
+            help="Only cards of this syllabus topic (repeatable; any of "
+            "them), e.g. auth-oauth2-flows.",
+            metavar="TOPIC",
+            autocompletion=completion.topics,
+        ),
     ] = None,
     new: Annotated[
         int | None,
-        typer.Option("--new", min=0, metavar="N",
-                     help="New cards allowed today for this run (config: new_per_day)."),
+        typer.Option(
+            "--new",
+            min=0,
+            metavar="N",
+            help="New cards allowed today for this run (config: new_per_day).",
+        ),
     ] = None,
     limit: Annotated[
         int | None,
-        typer.Option("--limit", min=0, metavar="N",
-                     help="Reviews allowed today for this run (config: reviews_per_day)."),
+        typer.Option(
+            "--limit",
+            min=0,
+            metavar="N",
+            help="Reviews allowed today for this run (config: reviews_per_day).",
+        ),
     ] = None,
     type_answer: Annotated[
-        bool, typer.Option("--type", help="Type an answer before revealing the back."),
+        bool,
+        typer.Option("--type", help="Type an answer before revealing the back."),
     ] = False,
     plain: Annotated[
         bool,
-        typer.Option("--plain", help="Line-by-line mode without colours (automatic when stdin "
-                     "is not a terminal)."),
+        typer.Option(
+            "--plain",
+            help="Line-by-line mode without colours (automatic when stdin is not a terminal).",
+        ),
     ] = False,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", metavar="KIND",
-                     help="Only cards of this kind: sql or python (exercises), or card."),
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Only cards of this kind: sql or python (exercises), or card.",
+        ),
     ] = None,
 ) -> None:
     """Review what is due today: re-drills, due reviews, then new cards.

@@ -15,8 +15,9 @@ from flashprep.errors import InputError
 def completion_cmd(
     shell: Annotated[
         str,
-        typer.Argument(help="bash, zsh or fish.", metavar="SHELL",
-                       autocompletion=completion.shells),
+        typer.Argument(
+            help="bash, zsh or fish.", metavar="SHELL", autocompletion=completion.shells
+        ),
     ],
 ) -> None:
     """Print the shell completion script for bash, zsh or fish.

@@ -17,20 +17,32 @@ def stats(
     ctx: typer.Context,
     deck: Annotated[
         list[str] | None,
-        typer.Option("--deck", metavar="ID",
-                     help="Only this deck (repeatable; default: every deck).",
-                     autocompletion=completion.deck_ids),
+        typer.Option(
+            "--deck",
+            metavar="ID",
+            help="Only this deck (repeatable; default: every deck).",
+            autocompletion=completion.deck_ids,
+        ),
     ] = None,
     days: Annotated[
         int,
-        typer.Option("--days", min=1, max=3650, metavar="N",
-                     help="Window for retention, time and the due forecast, in days."),
+        typer.Option(
+            "--days",
+            min=1,
+            max=3650,
+            metavar="N",
+            help="Window for retention, time and the due forecast, in days.",
+        ),
     ] = 30,
     as_json: JsonOpt = False,
     html: Annotated[
         Path | None,
-        typer.Option("--html", dir_okay=False, metavar="FILE",
-                     help="Also write a self-contained HTML report to this file."),
+        typer.Option(
+            "--html",
+            dir_okay=False,
+            metavar="FILE",
+            help="Also write a self-contained HTML report to this file.",
+        ),
     ] = None,
 ) -> None:
     """Review heatmap, streaks, due forecast, true retention and card states, per deck too.
@@ -70,8 +82,11 @@ def readiness(
     as_json: JsonOpt = False,
     target_date: Annotated[
         str | None,
-        typer.Option("--target-date", metavar="YYYY-MM-DD",
-                     help="Interview date: how many new cards a day to see everything by then."),
+        typer.Option(
+            "--target-date",
+            metavar="YYYY-MM-DD",
+            help="Interview date: how many new cards a day to see everything by then.",
+        ),
     ] = None,
 ) -> None:
     """How ready you are per must-know category and checklist item, and what to review next.
@@ -88,10 +103,16 @@ def readiness(
         act = activity(history.indexed(), window(today, WINDOW_DAYS))
         from flashprep.forecast import interview_forecast
 
-        report = readiness_report(ws.collection, act, history.states, today,
-                                  new_per_day=ws.config.new_per_day, target=target,
-                                  last_mock=_last_mock(history),
-                                  interview=interview_forecast(ws, history))
+        report = readiness_report(
+            ws.collection,
+            act,
+            history.states,
+            today,
+            new_per_day=ws.config.new_per_day,
+            target=target,
+            last_mock=_last_mock(history),
+            interview=interview_forecast(ws, history),
+        )
     plan = report["target"]
     if plan and not plan["enough"]:
         when = plan["all_seen_on"] or "never (new_per_day is 0)"

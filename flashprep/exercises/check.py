@@ -59,8 +59,7 @@ class Checker:
             from flashprep.exercises.python import check_python
 
             assert card.tests is not None
-            return check_python(code, card.tests, limit=self.python_limit,
-                                memory_mb=self.memory_mb)
+            return check_python(code, card.tests, limit=self.python_limit, memory_mb=self.memory_mb)
         assert card.kind == "sql" and card.solution is not None
         if not code.strip():
             return Outcome(ERROR, "the answer is empty", self.engine)
@@ -69,15 +68,16 @@ class Checker:
             from flashprep.exercises.pg import check_postgres
 
             assert self.dsn is not None
-            return check_postgres(code, card.solution, script, self.dsn, ordered=card.ordered,
-                                  limit=self.sql_limit)
+            return check_postgres(
+                code, card.solution, script, self.dsn, ordered=card.ordered, limit=self.sql_limit
+            )
         from flashprep.exercises.sql import check_sqlite
 
-        return check_sqlite(code, card.solution, script, ordered=card.ordered,
-                            limit=self.sql_limit)
+        return check_sqlite(code, card.solution, script, ordered=card.ordered, limit=self.sql_limit)
 
-    def check_reference(self, card: Card, engines: tuple[str, ...] = ("sqlite",)) -> list[
-            tuple[str, Outcome]]:
+    def check_reference(
+        self, card: Card, engines: tuple[str, ...] = ("sqlite",)
+    ) -> list[tuple[str, Outcome]]:
         """Whether the card's reference solution passes its own check, per engine.
 
         Python: the solution passes the card's tests. SQL: the solution runs on SQLite
@@ -99,8 +99,9 @@ class Checker:
         if not lite.rows:
             results.append(("sqlite", Outcome(FAIL, "the solution returns no rows", "sqlite")))
         else:
-            results.append(("sqlite", Outcome(PASS, f"{len(lite.rows)} row(s)", "sqlite",
-                                              expected=lite)))
+            results.append(
+                ("sqlite", Outcome(PASS, f"{len(lite.rows)} row(s)", "sqlite", expected=lite))
+            )
         if "postgresql" in engines:
             from flashprep.exercises.pg import run_reference_postgres
 
@@ -112,13 +113,18 @@ class Checker:
             else:
                 same = outcome_of(lite, pg, card.ordered, "postgresql", 0.0)
                 if not same.passed:
-                    same = Outcome(FAIL, "PostgreSQL's result differs from SQLite's: "
-                                   + same.detail, "postgresql", expected=lite, got=pg,
-                                   missing=same.missing, extra=same.extra)
+                    same = Outcome(
+                        FAIL,
+                        "PostgreSQL's result differs from SQLite's: " + same.detail,
+                        "postgresql",
+                        expected=lite,
+                        got=pg,
+                        missing=same.missing,
+                        extra=same.extra,
+                    )
                 results.append(("postgresql", same))
         return results
 
 
-def checker_for(home: Path, sql_engine: str = "sqlite", postgres_dsn: str | None = None
-                ) -> Checker:
+def checker_for(home: Path, sql_engine: str = "sqlite", postgres_dsn: str | None = None) -> Checker:
     return Checker(home, sql_engine, postgres_dsn)

@@ -28,8 +28,9 @@ def dataset_dirs(home: Path | None, deck_path: str | Path | None) -> list[Path]:
     return dirs
 
 
-def find_dataset(dataset_id: str, home: Path | None, deck_path: str | Path | None = None,
-                 line: int | None = None) -> Path:
+def find_dataset(
+    dataset_id: str, home: Path | None, deck_path: str | Path | None = None, line: int | None = None
+) -> Path:
     """The file of dataset `dataset_id`; a DeckError naming the card's deck if there is none."""
     dirs = dataset_dirs(home, deck_path)
     for d in dirs:
@@ -38,8 +39,10 @@ def find_dataset(dataset_id: str, home: Path | None, deck_path: str | Path | Non
             return p
     raise DeckError(
         f"no dataset {dataset_id!r} (looked for {dataset_id}.sql in "
-        + ", ".join(str(d) for d in dirs) + ")",
-        deck_path, line,
+        + ", ".join(str(d) for d in dirs)
+        + ")",
+        deck_path,
+        line,
     )
 
 
@@ -70,9 +73,15 @@ def table_summaries(script: str) -> list[str]:
     except QueryError:
         return []
     try:
-        names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
-        return [f"{n}({', '.join(r[1] for r in conn.execute(f'PRAGMA table_info({n!r})'))})"
-                for n in names]
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
+            )
+        ]
+        return [
+            f"{n}({', '.join(r[1] for r in conn.execute(f'PRAGMA table_info({n!r})'))})"
+            for n in names
+        ]
     finally:
         conn.close()

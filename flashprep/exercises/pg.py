@@ -41,11 +41,13 @@ class PgSession:
         self.psycopg = psycopg
         self.limit = limit
         try:
-            self.conn = psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT,
-                                        application_name="flashprep")
+            self.conn = psycopg.connect(
+                dsn, connect_timeout=CONNECT_TIMEOUT, application_name="flashprep"
+            )
         except psycopg.Error as exc:
-            raise ConfigError(f"cannot connect to PostgreSQL (postgres_dsn): "
-                              f"{_first_line(exc)}") from None
+            raise ConfigError(
+                f"cannot connect to PostgreSQL (postgres_dsn): {_first_line(exc)}"
+            ) from None
         self.schema = "flashprep_" + os.urandom(6).hex()
         try:
             with self.conn.cursor() as cur:
@@ -55,8 +57,9 @@ class PgSession:
                 cur.execute(script)  # no parameters: several statements in one go
         except psycopg.Error as exc:
             self.close()
-            raise QueryError(ERROR, f"the dataset does not load on PostgreSQL: "
-                             f"{_first_line(exc)}") from None
+            raise QueryError(
+                ERROR, f"the dataset does not load on PostgreSQL: {_first_line(exc)}"
+            ) from None
 
     def savepoint_run(self, query: str, *, read_only: bool = False) -> Table:
         """Run one statement; on an error the transaction goes back to before it."""
@@ -99,8 +102,15 @@ def _first_line(exc: BaseException) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
-def check_postgres(query: str, solution: str, script: str, dsn: str, *, ordered: bool = False,
-                   limit: float = SQL_TIME_LIMIT) -> Outcome:
+def check_postgres(
+    query: str,
+    solution: str,
+    script: str,
+    dsn: str,
+    *,
+    ordered: bool = False,
+    limit: float = SQL_TIME_LIMIT,
+) -> Outcome:
     if not is_one_statement(query):
         return Outcome(ERROR, ONE_STATEMENT, "postgresql")
     try:
@@ -111,18 +121,23 @@ def check_postgres(query: str, solution: str, script: str, dsn: str, *, ordered:
         try:
             expected = session.savepoint_run(solution)
         except QueryError as exc:
-            return Outcome(ERROR, f"the reference solution does not run on PostgreSQL: "
-                           f"{exc.message}", "postgresql")
+            return Outcome(
+                ERROR,
+                f"the reference solution does not run on PostgreSQL: {exc.message}",
+                "postgresql",
+            )
         start = time.monotonic()
         try:
             got = session.savepoint_run(query, read_only=True)
         except QueryError as exc:
-            return Outcome(exc.status, exc.message, "postgresql", time.monotonic() - start,
-                           expected=expected)
+            return Outcome(
+                exc.status, exc.message, "postgresql", time.monotonic() - start, expected=expected
+            )
         return outcome_of(expected, got, ordered, "postgresql", time.monotonic() - start)
 
 
-def run_reference_postgres(solution: str, script: str, dsn: str,
-                           limit: float = SQL_TIME_LIMIT) -> Table:
+def run_reference_postgres(
+    solution: str, script: str, dsn: str, limit: float = SQL_TIME_LIMIT
+) -> Table:
     with PgSession(dsn, script, limit) as session:
         return session.savepoint_run(solution)

@@ -41,7 +41,7 @@ MAX_FAILURES = 10
 
 # The child's program. It reads {"code", "tests", "memory", "cpu", "result"} from
 # stdin; it must not be affected by anything the user's code does to its namespace.
-_CHILD = r'''
+_CHILD = r"""
 import ast, io, json, operator, resource, sys, traceback
 job = json.loads(sys.stdin.read())
 mb = job["memory"] * 1024 * 1024
@@ -138,20 +138,31 @@ except MemoryError:
     result.update(status="error", detail="used more than %d MB of memory (the limit)"
                   % job["memory"], failures=[])
 finish()
-'''
+"""
 
 
-def check_python(code: str, tests: str, *, limit: float = PYTHON_TIME_LIMIT,
-                 memory_mb: int = PYTHON_MEMORY_MB) -> Outcome:
+def check_python(
+    code: str, tests: str, *, limit: float = PYTHON_TIME_LIMIT, memory_mb: int = PYTHON_MEMORY_MB
+) -> Outcome:
     """Run `code` then `tests` in a limited child process; what they found."""
     with tempfile.TemporaryDirectory(prefix="flashprep-py-") as tmp:
         result_path = Path(tmp) / "result.json"
-        job = {"code": code, "tests": tests, "memory": memory_mb,
-               "cpu": int(limit) + 1, "result": str(result_path), "max_failures": MAX_FAILURES}
+        job = {
+            "code": code,
+            "tests": tests,
+            "memory": memory_mb,
+            "cpu": int(limit) + 1,
+            "result": str(result_path),
+            "max_failures": MAX_FAILURES,
+        }
         start = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", _CHILD], cwd=tmp, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            [sys.executable, "-I", "-c", _CHILD],
+            cwd=tmp,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
         try:
             _, err = proc.communicate(json.dumps(job).encode("utf-8"), timeout=limit)
@@ -165,15 +176,19 @@ def check_python(code: str, tests: str, *, limit: float = PYTHON_TIME_LIMIT,
         try:
             found = json.loads(result_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return Outcome(ERROR, _died(proc.returncode, err, limit, memory_mb), "python",
-                           seconds)
+            return Outcome(ERROR, _died(proc.returncode, err, limit, memory_mb), "python", seconds)
     status = found.get("status")
     if status not in (PASS, FAIL, ERROR):
         status = ERROR
     detail = found.get("detail") or ("every test passed" if status == PASS else status)
-    return Outcome(status, detail, "python", seconds,
-                   failures=tuple(str(f) for f in found.get("failures", ())),
-                   output=str(found.get("output", "")))
+    return Outcome(
+        status,
+        detail,
+        "python",
+        seconds,
+        failures=tuple(str(f) for f in found.get("failures", ())),
+        output=str(found.get("output", "")),
+    )
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

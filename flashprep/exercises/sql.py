@@ -51,11 +51,25 @@ from flashprep.exercises import (
 )
 
 # PRAGMAs that only read, and may name a table or index in their argument.
-READ_PRAGMAS = frozenset({
-    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
-    "foreign_key_list", "database_list", "collation_list", "function_list", "pragma_list",
-    "compile_options", "integrity_check", "quick_check", "foreign_key_check",
-})
+READ_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "database_list",
+        "collation_list",
+        "function_list",
+        "pragma_list",
+        "compile_options",
+        "integrity_check",
+        "quick_check",
+        "foreign_key_check",
+    }
+)
 # PRAGMAs that act even without a value.
 ACTING_PRAGMAS = frozenset({"optimize", "shrink_memory", "wal_checkpoint", "incremental_vacuum"})
 ONE_STATEMENT = "write one SQL statement (a single query; a trailing ';' is fine)"
@@ -87,11 +101,14 @@ class _Guard:
     def progress(self) -> int:
         return 1 if time.monotonic() > self.deadline else 0  # non-zero interrupts
 
-    def authorize(self, action: int, arg1: str | None, arg2: str | None,
-                  db: str | None, trigger: str | None) -> int:
+    def authorize(
+        self, action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None
+    ) -> int:
         if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
-            return self._refuse("ATTACH, DETACH and VACUUM INTO (other database files) "
-                                "are not allowed in an exercise")
+            return self._refuse(
+                "ATTACH, DETACH and VACUUM INTO (other database files) "
+                "are not allowed in an exercise"
+            )
         if action == sqlite3.SQLITE_PRAGMA:
             name = (arg1 or "").lower()
             if name in ACTING_PRAGMAS or (arg2 is not None and name not in READ_PRAGMAS):
@@ -105,8 +122,9 @@ class _Guard:
         return sqlite3.SQLITE_DENY
 
 
-def sqlite_database(script: str, limit: float = SQL_TIME_LIMIT) -> tuple[sqlite3.Connection,
-                                                                         _Guard]:
+def sqlite_database(
+    script: str, limit: float = SQL_TIME_LIMIT
+) -> tuple[sqlite3.Connection, _Guard]:
     """A new in-memory database holding the dataset `script`, guarded."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     # Memory: no string or blob over 10 MB (a recursive CTE doubling a string stops at
@@ -122,8 +140,9 @@ def sqlite_database(script: str, limit: float = SQL_TIME_LIMIT) -> tuple[sqlite3
         conn.executescript(script)
     except sqlite3.Error as exc:
         conn.close()
-        raise QueryError(ERROR, f"the dataset does not load: {_sqlite_message(exc, guard)}"
-                         ) from None
+        raise QueryError(
+            ERROR, f"the dataset does not load: {_sqlite_message(exc, guard)}"
+        ) from None
     return conn, guard
 
 
@@ -278,8 +297,9 @@ def sort_key(row: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _match(expected: Sequence[tuple[Any, ...]], got: Sequence[tuple[Any, ...]]
-           ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _match(
+    expected: Sequence[tuple[Any, ...]], got: Sequence[tuple[Any, ...]]
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """(rows of `expected` without a partner in `got`, rows of `got` without one in
     `expected`), as multisets. Rows are grouped by everything but their numbers, then
     each group's rows are paired in sorted order, numbers compared with tolerance."""
@@ -325,16 +345,20 @@ def _align_columns(expected: Table, got: Table) -> Table:
     if want == have or len(set(want)) != len(want) or sorted(want) != sorted(have):
         return got
     order = [have.index(c) for c in want]
-    return Table(tuple(got.columns[i] for i in order),
-                 tuple(tuple(r[i] for i in order) for r in got.rows), got.total)
+    return Table(
+        tuple(got.columns[i] for i in order),
+        tuple(tuple(r[i] for i in order) for r in got.rows),
+        got.total,
+    )
 
 
 def compare(expected: Table, got: Table, ordered: bool = False) -> Comparison:
     """Whether `got` matches `expected` by the module's rule, and how it differs."""
     got = _align_columns(expected, got)
     if len(got.columns) != len(expected.columns):
-        return Comparison(False, f"{len(got.columns)} column(s), expected "
-                          f"{len(expected.columns)}", got)
+        return Comparison(
+            False, f"{len(got.columns)} column(s), expected {len(expected.columns)}", got
+        )
     if got.total is not None and expected.total is None:
         return Comparison(False, f"{got.total} rows, expected {len(expected.rows)}", got)
     missing_rows, extra_rows = _match(expected.rows, got.rows)
@@ -350,16 +374,21 @@ def compare(expected: Table, got: Table, ordered: bool = False) -> Comparison:
     if ordered:
         for i, (a, b) in enumerate(zip(expected.rows, got.rows, strict=True)):
             if not rows_equal(_row_key(a), _row_key(b)):
-                return Comparison(False, f"the right rows in the wrong order (row {i + 1} "
-                                  "differs; this exercise asks for an order)", got)
+                return Comparison(
+                    False,
+                    f"the right rows in the wrong order (row {i + 1} "
+                    "differs; this exercise asks for an order)",
+                    got,
+                )
     return Comparison(True, "", got)
 
 
 # ------------------------------------------------------------------ checking
 
 
-def check_sqlite(query: str, solution: str, script: str, *, ordered: bool = False,
-                 limit: float = SQL_TIME_LIMIT) -> Outcome:
+def check_sqlite(
+    query: str, solution: str, script: str, *, ordered: bool = False, limit: float = SQL_TIME_LIMIT
+) -> Outcome:
     """The user's `query` against the reference `solution`, on a fresh SQLite database."""
     if not is_one_statement(query):
         return Outcome(ERROR, ONE_STATEMENT, "sqlite")
@@ -371,8 +400,7 @@ def check_sqlite(query: str, solution: str, script: str, *, ordered: bool = Fals
         try:
             expected = run_sqlite(conn, guard, solution)
         except QueryError as exc:
-            return Outcome(ERROR, f"the reference solution does not run: {exc.message}",
-                           "sqlite")
+            return Outcome(ERROR, f"the reference solution does not run: {exc.message}", "sqlite")
         # A fresh database for the answer: the solution must not leave anything behind.
         conn.close()
         conn, guard = sqlite_database(script, limit)
@@ -380,21 +408,35 @@ def check_sqlite(query: str, solution: str, script: str, *, ordered: bool = Fals
         try:
             got = run_sqlite(conn, guard, query)
         except QueryError as exc:
-            return Outcome(exc.status, exc.message, "sqlite", time.monotonic() - start,
-                           expected=expected)
+            return Outcome(
+                exc.status, exc.message, "sqlite", time.monotonic() - start, expected=expected
+            )
         return outcome_of(expected, got, ordered, "sqlite", time.monotonic() - start)
     finally:
         conn.close()
 
 
-def outcome_of(expected: Table, got: Table, ordered: bool, engine: str,
-               seconds: float) -> Outcome:
+def outcome_of(expected: Table, got: Table, ordered: bool, engine: str, seconds: float) -> Outcome:
     result = compare(expected, got, ordered)
     if result.ok:
-        return Outcome(PASS, f"{len(got.rows)} row(s), as expected", engine, seconds,
-                       expected=expected, got=result.got)
-    return Outcome(FAIL, result.reason, engine, seconds, expected=expected, got=result.got,
-                   missing=result.missing, extra=result.extra)
+        return Outcome(
+            PASS,
+            f"{len(got.rows)} row(s), as expected",
+            engine,
+            seconds,
+            expected=expected,
+            got=result.got,
+        )
+    return Outcome(
+        FAIL,
+        result.reason,
+        engine,
+        seconds,
+        expected=expected,
+        got=result.got,
+        missing=result.missing,
+        extra=result.extra,
+    )
 
 
 def run_reference_sqlite(solution: str, script: str, limit: float = SQL_TIME_LIMIT) -> Table:

@@ -80,8 +80,12 @@ def render_card_report(report: dict[str, Any]) -> None:
         for e in report["history"]:
             ms = e.get("duration_ms")
             if e["kind"] == "attempt":  # an exercise's run: its outcome where a grade goes
-                h.add_row(e["day"], f"attempt {e.get('attempt', '')}", e.get("outcome", ""),
-                          f"{e['seconds']:.2f}s run" if "seconds" in e else "")
+                h.add_row(
+                    e["day"],
+                    f"attempt {e.get('attempt', '')}",
+                    e.get("outcome", ""),
+                    f"{e['seconds']:.2f}s run" if "seconds" in e else "",
+                )
                 continue
             if e.get("seconds") is not None:
                 ms = e["seconds"] * 1000

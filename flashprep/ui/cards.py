@@ -55,8 +55,17 @@ def render_cards(rows: list[CardRow]) -> None:
     styles = [
         "dim" if r["status"] in ("suspended", "leech", "draft", "buried") else None for r in rows
     ]
-    con.print(fitted_table(
-        COLUMNS, cells, con.width, SPACED, row_styles=styles,
-        title=f"{len(rows)} card(s)", title_justify="left", box=None,
-        header_style="bold underline", pad_edge=False,
-    ))
+    con.print(
+        fitted_table(
+            COLUMNS,
+            cells,
+            con.width,
+            SPACED,
+            row_styles=styles,
+            title=f"{len(rows)} card(s)",
+            title_justify="left",
+            box=None,
+            header_style="bold underline",
+            pad_edge=False,
+        )
+    )

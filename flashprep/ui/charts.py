@@ -40,10 +40,12 @@ def heatmap(h: dict[str, Any]) -> Any:
         first = start + timedelta(days=7 * w)
         # A month's name over its first whole week, where it fits.
         label = first.strftime("%b")
-        if first.day <= 7 and w * 2 + len(label) <= len(months) and all(
-            c == " " for c in months[max(0, w * 2 - 1): w * 2 + len(label)]
+        if (
+            first.day <= 7
+            and w * 2 + len(label) <= len(months)
+            and all(c == " " for c in months[max(0, w * 2 - 1) : w * 2 + len(label)])
         ):
-            months[w * 2: w * 2 + len(label)] = list(label)
+            months[w * 2 : w * 2 + len(label)] = list(label)
     out.append("     " + "".join(months).rstrip() + "\n", style="dim")
     names = ("Mon", "", "Wed", "", "Fri", "", "Sun")
     for row in range(7):
@@ -85,10 +87,12 @@ def bar_chart(values: list[int], labels: list[str], height: int = BAR_HEIGHT) ->
     out.append(" " * width + " └" + "──" * len(values) + "\n", style="dim")
     axis = [" "] * (2 * len(values))
     for i, label in enumerate(labels):
-        if label and 2 * i + len(label) <= len(axis) and all(
-            c == " " for c in axis[max(0, 2 * i - 1): 2 * i + len(label)]
+        if (
+            label
+            and 2 * i + len(label) <= len(axis)
+            and all(c == " " for c in axis[max(0, 2 * i - 1) : 2 * i + len(label)])
         ):
-            axis[2 * i: 2 * i + len(label)] = list(label)
+            axis[2 * i : 2 * i + len(label)] = list(label)
     out.append(" " * (width + 2) + "".join(axis).rstrip(), style="dim")
     return out
 
@@ -103,7 +107,7 @@ def forecast_chart(fc: dict[str, Any], width: int = 80) -> Any:
     step = max(1, -(-len(days) // room))
     values, labels = [], []
     for i in range(0, len(days), step):
-        chunk = days[i: i + step]
+        chunk = days[i : i + step]
         values.append(sum(d["due"] for d in chunk))
         labels.append("today" if i == 0 else (chunk[0]["day"][5:] if (i // step) % 7 == 0 else ""))
     return bar_chart(values, labels)
@@ -112,19 +116,36 @@ def forecast_chart(fc: dict[str, Any], width: int = 80) -> Any:
 def _table_style(title: str, *, compact: bool = False) -> dict[str, Any]:
     from rich import box
 
-    return {"title": title, "title_justify": "left", "title_style": "bold",
-            "box": box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
-            "padding": (0, 1) if not compact else (0, 0, 0, 1)}
+    return {
+        "title": title,
+        "title_justify": "left",
+        "title_style": "bold",
+        "box": box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
+        "padding": (0, 1) if not compact else (0, 0, 0, 1),
+    }
 
 
 # Per deck: the id and the totals stay; narrower, the rarer states go first.
 PER_DECK_COLUMNS = (
-    Column("deck", ID, justify="left"), Column("cards"), Column("new", drop=6),
-    Column("lrn", drop=4), Column("yng", drop=5), Column("mat"), Column("susp", drop=2),
-    Column("lch", drop=1), Column("EF", drop=3), Column("ret"), Column("t/card", drop=7),
+    Column("deck", ID, justify="left"),
+    Column("cards"),
+    Column("new", drop=6),
+    Column("lrn", drop=4),
+    Column("yng", drop=5),
+    Column("mat"),
+    Column("susp", drop=2),
+    Column("lch", drop=1),
+    Column("EF", drop=3),
+    Column("ret"),
+    Column("t/card", drop=7),
 )
-PER_DECK_KEY = (("lrn", "learning / re-drill"), ("yng", "young"), ("mat", "mature"),
-                ("susp", "suspended"), ("lch", "leeches"))
+PER_DECK_KEY = (
+    ("lrn", "learning / re-drill"),
+    ("yng", "young"),
+    ("mat", "mature"),
+    ("susp", "suspended"),
+    ("lch", "leeches"),
+)
 
 
 def _table(title: str, columns: list[tuple[str, str]], *, compact: bool = False) -> Any:
@@ -133,8 +154,12 @@ def _table(title: str, columns: list[tuple[str, str]], *, compact: bool = False)
     t = Table(**_table_style(title, compact=compact))
     for i, (name, justify) in enumerate(columns):
         # Figures never wrap; the first column (a deck id or an item's text) gives way.
-        t.add_column(name, justify=justify, no_wrap=i > 0,  # type: ignore[arg-type]
-                     ratio=1 if i == 0 else None)
+        t.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=i > 0,
+            ratio=1 if i == 0 else None,
+        )
     return t
 
 
@@ -163,25 +188,32 @@ def render_stats(report: dict[str, Any]) -> None:
     )
     con.print()
     ret = report["retention"]
-    t = _table(f"True retention, last {ret['days']} days",
-               [("cards", "left"), ("retention", "right")])
+    t = _table(
+        f"True retention, last {ret['days']} days", [("cards", "left"), ("retention", "right")]
+    )
     t.caption = "review answers graded >= 3"
-    for key, name in (("young", "young (< 21 d)"), ("mature", "mature (>= 21 d)"),
-                      ("all", "all")):
+    for key, name in (("young", "young (< 21 d)"), ("mature", "mature (>= 21 d)"), ("all", "all")):
         t.add_row(name, retention_text(ret[key]))
     con.print(t)
     c, ef, tm = report["cards"], report["ef"], report["time"]
     t = _table("Cards", [("state", "left"), ("cards", "right")])
-    for key, name in (("new", "new"), ("learning", "learning / re-drill"), ("young", "young"),
-                      ("mature", "mature"), ("suspended", "suspended")):
+    for key, name in (
+        ("new", "new"),
+        ("learning", "learning / re-drill"),
+        ("young", "young"),
+        ("mature", "mature"),
+        ("suspended", "suspended"),
+    ):
         t.add_row(name, str(c[key]))
     t.add_section()
     t.add_row("total", str(c["total"]))
     t.add_row("leeches", str(c["leeches"]))
     con.print(t)
     if ef["cards"]:
-        con.print(f"Ease factor: mean {ef['mean']:.2f}, spread (std dev) {ef['stdev']:.2f} "
-                  f"over {ef['cards']} card(s) seen")
+        con.print(
+            f"Ease factor: mean {ef['mean']:.2f}, spread (std dev) {ef['stdev']:.2f} "
+            f"over {ef['cards']} card(s) seen"
+        )
     else:
         con.print("Ease factor: no card seen yet")
     con.print(
@@ -193,21 +225,28 @@ def render_stats(report: dict[str, Any]) -> None:
         con.print()
         body = [
             [
-                d["id"], str(d["cards"]["total"]), str(d["cards"]["new"]),
-                str(d["cards"]["learning"]), str(d["cards"]["young"]), str(d["cards"]["mature"]),
-                str(d["cards"]["suspended"]), str(d["cards"]["leeches"]),
+                d["id"],
+                str(d["cards"]["total"]),
+                str(d["cards"]["new"]),
+                str(d["cards"]["learning"]),
+                str(d["cards"]["young"]),
+                str(d["cards"]["mature"]),
+                str(d["cards"]["suspended"]),
+                str(d["cards"]["leeches"]),
                 "-" if d["ef"]["mean"] is None else f"{d['ef']['mean']:.2f}",
                 short_percent(d["retention"]["all"]["rate"]),
                 duration(d["time"]["per_card_ms"]) if d["time"]["cards"] else "-",
             ]
             for d in report["per_deck"]
         ]
-        t = fitted_table(PER_DECK_COLUMNS, body, con.width, COMPACT,
-                         **_table_style("Per deck", compact=True))
+        t = fitted_table(
+            PER_DECK_COLUMNS, body, con.width, COMPACT, **_table_style("Per deck", compact=True)
+        )
         shown = {c.header for c in t.columns}
-        t.caption = ", ".join(
-            f"{short} {long}" for short, long in PER_DECK_KEY if short in shown
-        ) + f"; ret(ention) and t(ime)/card over the last {report['days']} days"
+        t.caption = (
+            ", ".join(f"{short} {long}" for short, long in PER_DECK_KEY if short in shown)
+            + f"; ret(ention) and t(ime)/card over the last {report['days']} days"
+        )
         t.caption_justify = "left"
         con.print(t)
 
@@ -226,26 +265,46 @@ def readiness_bar(value: float, width: int = 12) -> Any:
 # After the category or checklist item (cut to fit): narrower, "mature" and "seen" go
 # (and "last mock" before them, on the categories' table).
 READINESS_COLUMNS = (
-    Column("cards"), Column("seen", drop=3), Column("mature", drop=2), Column("retention"),
+    Column("cards"),
+    Column("seen", drop=3),
+    Column("mature", drop=2),
+    Column("retention"),
     Column("readiness", justify="left"),
 )
 
 
-def _readiness_table(title: str, first: str, rows: list[tuple[str, dict[str, Any]]],
-                     width: int, *, mocks: bool = False) -> Any:
+def _readiness_table(
+    title: str,
+    first: str,
+    rows: list[tuple[str, dict[str, Any]]],
+    width: int,
+    *,
+    mocks: bool = False,
+) -> Any:
     from rich.text import Text
 
-    columns = (Column(first, TEXT, min_width=16, justify="left"), *READINESS_COLUMNS,
-               *([Column("last mock", drop=1)] if mocks else []))
+    columns = (
+        Column(first, TEXT, min_width=16, justify="left"),
+        *READINESS_COLUMNS,
+        *([Column("last mock", drop=1)] if mocks else []),
+    )
     body: list[list[Any]] = []
     for name, r in rows:
         extra = [_last_mock_text(r.get("last_mock"))] if mocks else []
         if not r["cards"]:
             body.append([name, "0", "-", "-", "-", Text("no cards", style="dim"), *extra])
             continue
-        body.append([name, str(r["cards"]), short_percent(r["seen_share"]),
-                     short_percent(r["mature_share"]), short_percent(r["retention"]["rate"]),
-                     readiness_bar(r["readiness"]), *extra])
+        body.append(
+            [
+                name,
+                str(r["cards"]),
+                short_percent(r["seen_share"]),
+                short_percent(r["mature_share"]),
+                short_percent(r["retention"]["rate"]),
+                readiness_bar(r["readiness"]),
+                *extra,
+            ]
+        )
     return fitted_table(columns, body, width, COMPACT, **_table_style(title, compact=True))
 
 
@@ -261,12 +320,24 @@ def render_readiness(report: dict[str, Any]) -> None:
 
     con = console()
     con.print(f"[bold]flashprep readiness[/]  [dim]study day {report['today']}[/]")
-    con.print(_readiness_table("Must-know categories", "category",
-                               [(r["name"], r) for r in report["categories"]], con.width,
-                               mocks=True))
+    con.print(
+        _readiness_table(
+            "Must-know categories",
+            "category",
+            [(r["name"], r) for r in report["categories"]],
+            con.width,
+            mocks=True,
+        )
+    )
     if report["checklist"]:
-        con.print(_readiness_table("Interview Readiness Checklist", "item",
-                                   [(r["item"], r) for r in report["checklist"]], con.width))
+        con.print(
+            _readiness_table(
+                "Interview Readiness Checklist",
+                "item",
+                [(r["item"], r) for r in report["checklist"]],
+                con.width,
+            )
+        )
     line = Text("Overall: ", style="bold")
     line.append_text(readiness_bar(report["overall"]["readiness"]))
     line.append(f"  over {report['overall']['cards']} card(s)", style="dim")

@@ -28,8 +28,9 @@ def cell(value: Any) -> str:
     return " ".join(str(value).split()) or "''"
 
 
-def _marked(rows: Sequence[tuple[Any, ...]], flagged: Sequence[tuple[Any, ...]],
-            mark: str) -> list[tuple[str, tuple[Any, ...]]]:
+def _marked(
+    rows: Sequence[tuple[Any, ...]], flagged: Sequence[tuple[Any, ...]], mark: str
+) -> list[tuple[str, tuple[Any, ...]]]:
     """Each row with `mark` if it is one of `flagged` (counting duplicates), else " "."""
     left = Counter(map(tuple, flagged))  # the very rows of `rows` that were flagged
     out = []
@@ -43,8 +44,9 @@ def _marked(rows: Sequence[tuple[Any, ...]], flagged: Sequence[tuple[Any, ...]],
     return out
 
 
-def table_lines(table: Table, flagged: Sequence[tuple[Any, ...]] = (), mark: str = " ",
-                limit: int = SHOWN_ROWS) -> list[str]:
+def table_lines(
+    table: Table, flagged: Sequence[tuple[Any, ...]] = (), mark: str = " ", limit: int = SHOWN_ROWS
+) -> list[str]:
     """A result as aligned text lines: a header, a rule, then rows (at most `limit`)."""
     rows = _marked(table.rows, flagged, mark)
     # Flagged rows first if the table is cut, so the difference stays in view.
@@ -53,8 +55,10 @@ def table_lines(table: Table, flagged: Sequence[tuple[Any, ...]] = (), mark: str
     shown = rows[:limit]
     cols = list(table.columns) or ["(no columns)"]
     texts = [[cell(v) for v in r] for _, r in shown]
-    widths = [min(30, max([len(c)] + [len(t[i]) for t in texts if i < len(t)]))
-              for i, c in enumerate(cols)]
+    widths = [
+        min(30, max([len(c)] + [len(t[i]) for t in texts if i < len(t)]))
+        for i, c in enumerate(cols)
+    ]
 
     def fit(s: str, w: int) -> str:
         return (s if len(s) <= w else s[: w - 1] + "…").ljust(w)
@@ -63,8 +67,9 @@ def table_lines(table: Table, flagged: Sequence[tuple[Any, ...]] = (), mark: str
     lines.append("  " + "-+-".join("-" * w for w in widths))
     for (m, _), t in zip(shown, texts, strict=True):
         lines.append(m + " " + " | ".join(fit(v, w) for v, w in zip(t, widths, strict=False)))
-    hidden = len(table.rows) - len(shown) + ((table.total or 0) - len(table.rows)
-                                              if table.total else 0)
+    hidden = (
+        len(table.rows) - len(shown) + ((table.total or 0) - len(table.rows) if table.total else 0)
+    )
     if hidden > 0:
         lines.append(f"  ... and {hidden} more row(s)")
     if not table.rows:
@@ -72,8 +77,9 @@ def table_lines(table: Table, flagged: Sequence[tuple[Any, ...]] = (), mark: str
     return lines
 
 
-def side_by_side(left: list[str], right: list[str], titles: tuple[str, str],
-                 gap: str = "   ") -> list[str]:
+def side_by_side(
+    left: list[str], right: list[str], titles: tuple[str, str], gap: str = "   "
+) -> list[str]:
     width = max([len(titles[0])] + [len(x) for x in left])
     out = [titles[0].ljust(width) + gap + titles[1]]
     for i in range(max(len(left), len(right))):
@@ -98,8 +104,10 @@ def outcome_lines(outcome: Outcome, width: int = 100) -> list[str]:
         else:
             lines.extend([titles[0], *left, titles[1], *right])
         if outcome.missing or outcome.extra:
-            lines.append(f"  {_MISSING} = a row of the solution missing from yours, "
-                         f"{_EXTRA} = a row of yours that should not be there")
+            lines.append(
+                f"  {_MISSING} = a row of the solution missing from yours, "
+                f"{_EXTRA} = a row of yours that should not be there"
+            )
     for f in outcome.failures:
         lines.append(f"  ✗ {f}")
     if outcome.output.strip():
@@ -118,8 +126,9 @@ def solution_lines(card: Any) -> list[str]:
 # ------------------------------------------------------------------ rich
 
 
-def rich_table(table: Table, flagged: Sequence[tuple[Any, ...]], mark: str, title: str,
-               style: str) -> Any:
+def rich_table(
+    table: Table, flagged: Sequence[tuple[Any, ...]], mark: str, title: str, style: str
+) -> Any:
     from rich.table import Table as RichTable
 
     t = RichTable(title=title, title_justify="left", show_edge=False, pad_edge=False)
@@ -154,18 +163,29 @@ def rich_outcome(outcome: Outcome) -> Any:
         grid.add_column()
         grid.add_column()
         grid.add_row(
-            rich_table(outcome.expected, outcome.missing, _MISSING, "expected (the solution)",
-                       "red"),
+            rich_table(
+                outcome.expected, outcome.missing, _MISSING, "expected (the solution)", "red"
+            ),
             rich_table(outcome.got, outcome.extra, _EXTRA, "yours", "yellow"),
         )
         parts.append(grid)
         if outcome.missing or outcome.extra:
-            parts.append(Text(f"{_MISSING} a row of the solution missing from yours · "
-                              f"{_EXTRA} a row of yours that should not be there", style="dim"))
+            parts.append(
+                Text(
+                    f"{_MISSING} a row of the solution missing from yours · "
+                    f"{_EXTRA} a row of yours that should not be there",
+                    style="dim",
+                )
+            )
     for f in outcome.failures:
         parts.append(Text("✗ " + f, style="red"))
     if outcome.output.strip():
-        parts.append(Text("your code printed:\n" + "\n".join(
-            outcome.output.rstrip().splitlines()[-10:]), style="dim"))
-    return Panel(Group(*parts), border_style="green" if ok else "red", title="result",
-                 title_align="left")
+        parts.append(
+            Text(
+                "your code printed:\n" + "\n".join(outcome.output.rstrip().splitlines()[-10:]),
+                style="dim",
+            )
+        )
+    return Panel(
+        Group(*parts), border_style="green" if ok else "red", title="result", title_align="left"
+    )

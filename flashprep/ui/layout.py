@@ -50,9 +50,7 @@ COMPACT = Chrome(per_column=2, edges=1)
 
 
 def natural_widths(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> list[int]:
-    return [
-        max([len(c.header), *(len(str(r[i])) for r in rows)]) for i, c in enumerate(columns)
-    ]
+    return [max([len(c.header), *(len(str(r[i])) for r in rows)]) for i, c in enumerate(columns)]
 
 
 def fit(

@@ -75,8 +75,10 @@ def summary_rows(summary: Summary, held_back: dict[str, int]) -> list[tuple[str,
         rows.append(("set aside", f"{summary.buried} buried, {summary.suspended} suspended"))
     left = left_text(summary.left)
     if held_back.get("new") or held_back.get("review"):
-        left += (f" (and {held_back.get('new', 0)} new, {held_back.get('review', 0)} review "
-                 "over today's limits)")
+        left += (
+            f" (and {held_back.get('new', 0)} new, {held_back.get('review', 0)} review "
+            "over today's limits)"
+        )
     rows.append(("left today", left))
     rows.append(("due tomorrow", str(summary.due_tomorrow)))
     return rows
@@ -122,11 +124,16 @@ class PlainReview:
         card = view.card
         topic = card.topic if card.topic != card.id else None
         where = " | ".join(x for x in (view.deck_name, topic, card.id) if x)
-        self._out(f"== card {view.number} of {view.total} ({KIND_LABEL[view.kind]}) | {where} "
-                  f"| left: {left_text(view.left)}")
+        self._out(
+            f"== card {view.number} of {view.total} ({KIND_LABEL[view.kind]}) | {where} "
+            f"| left: {left_text(view.left)}"
+        )
         self._out(card.front)
-        prompt = ("type your answer, then Enter (q = quit): " if self.type_answer
-                  else "Enter = show the answer, q = quit: ")
+        prompt = (
+            "type your answer, then Enter (q = quit): "
+            if self.type_answer
+            else "Enter = show the answer, q = quit: "
+        )
         line = self._read(prompt)
         if line.strip().lower() == "q":
             return QUIT, None
@@ -156,21 +163,25 @@ class PlainReview:
             if attempt == 0:
                 self._out(f"{line!r} is not an answer: type a grade 0-5, or s, !, u or q")
         if self.on_invalid:
-            self.on_invalid("no valid answer given twice; the session stops here "
-                            "(every answer so far is saved)")
+            self.on_invalid(
+                "no valid answer given twice; the session stops here (every answer so far is saved)"
+            )
         return QUIT
 
     # ------------------------------------------------------------ exercises
 
-    def exercise(self, view: CardView, can_undo: bool, attempt: int, tables: list[str],
-                 previous: str | None) -> tuple[str, str | None]:
+    def exercise(
+        self, view: CardView, can_undo: bool, attempt: int, tables: list[str], previous: str | None
+    ) -> tuple[str, str | None]:
         """Read an answer up to a line that is exactly "."; (RUN, code) or (QUIT, None)."""
         card = view.card
         if attempt == 1:
             topic = card.topic if card.topic != card.id else None
             where = " | ".join(x for x in (view.deck_name, topic, card.id) if x)
-            self._out(f"== card {view.number} of {view.total} ({KIND_LABEL[view.kind]}, "
-                      f"{card.kind} exercise) | {where} | left: {left_text(view.left)}")
+            self._out(
+                f"== card {view.number} of {view.total} ({KIND_LABEL[view.kind]}, "
+                f"{card.kind} exercise) | {where} | left: {left_text(view.left)}"
+            )
             self._out(card.front)
             for line in exercise_context(card, tables):
                 self._out(line)
@@ -195,8 +206,9 @@ class PlainReview:
             raise EOFError
         return line.rstrip("\r\n")
 
-    def exercise_result(self, view: CardView, outcome: Outcome, suggested: int,
-                        can_undo: bool) -> int | str:
+    def exercise_result(
+        self, view: CardView, outcome: Outcome, suggested: int, can_undo: bool
+    ) -> int | str:
         """PASS or FAIL with the details, then the grade line (empty = `suggested`)."""
         from flashprep.ui.exercise import outcome_lines
 
@@ -204,8 +216,10 @@ class PlainReview:
             self._out(line)
         if outcome.passed:
             self._answer(view)
-        prompt = (f"grade 0-5 (Enter = {suggested}), r = try again, s = bury, ! = suspend, "
-                  "u = undo, q = quit: ")
+        prompt = (
+            f"grade 0-5 (Enter = {suggested}), r = try again, s = bury, ! = suspend, "
+            "u = undo, q = quit: "
+        )
         for attempt in range(2):
             line = self._read(prompt).strip().lower()
             choice: int | str | None = None
@@ -224,8 +238,9 @@ class PlainReview:
             if attempt == 0:
                 self._out(f"{line!r} is not an answer: type a grade 0-5, Enter, or r, s, !, u, q")
         if self.on_invalid:
-            self.on_invalid("no valid answer given twice; the session stops here "
-                            "(every answer so far is saved)")
+            self.on_invalid(
+                "no valid answer given twice; the session stops here (every answer so far is saved)"
+            )
         return QUIT
 
     def _answer(self, view: CardView) -> None:

@@ -28,13 +28,18 @@ def fits_text(fits: dict[str, Any] | None) -> list[str]:
         return []
     out = []
     if fits.get("minutes_per_day"):
-        out.append(f"{fits['minutes_per_day']} minutes a day  "
-                   f"(flashprep plan --minutes {fits['minutes_per_day']})")
+        out.append(
+            f"{fits['minutes_per_day']} minutes a day  "
+            f"(flashprep plan --minutes {fits['minutes_per_day']})"
+        )
     if fits.get("interview_date"):
         out.append(f"an interview on {fits['interview_date']} or later")
     if fits.get("drop_decks"):
-        out.append("fewer decks: leave out " + ", ".join(fits["drop_decks"])
-                   + "  (suspended cards are planned without)")
+        out.append(
+            "fewer decks: leave out "
+            + ", ".join(fits["drop_decks"])
+            + "  (suspended cards are planned without)"
+        )
     return out or ["nothing within a year or a full day of study: plan fewer cards"]
 
 
@@ -79,25 +84,36 @@ def render_plan(report: dict[str, Any]) -> None:
     from flashprep.readiness import CATEGORIES
 
     con = console()
-    con.print(f"[bold]Interview on {report['interview_date']}[/]  "
-              f"[dim]{report['days_left']} day(s) left, {report['minutes_per_day']} minutes "
-              f"a day[/]")
+    con.print(
+        f"[bold]Interview on {report['interview_date']}[/]  "
+        f"[dim]{report['days_left']} day(s) left, {report['minutes_per_day']} minutes "
+        f"a day[/]"
+    )
     from datetime import date
 
-    gap = (date.fromisoformat(report["interview_date"])
-           - date.fromisoformat(report["cutoff"])).days
-    when = (f"{gap} days before the interview" if gap >= report["cutoff_days"]
-            else f"only {gap} day(s) before the interview: it is too close for the usual "
-                 f"{report['cutoff_days']}")
-    con.print(f"Today: [bold]{report['new_per_day']}[/] new card(s) and up to "
-              f"{report['reviews_per_day']} review(s). {report['unseen']} of "
-              f"{report['cards']} card(s) not seen yet; all are introduced by "
-              f"{report['cutoff']}, {when}.")
+    gap = (date.fromisoformat(report["interview_date"]) - date.fromisoformat(report["cutoff"])).days
+    when = (
+        f"{gap} days before the interview"
+        if gap >= report["cutoff_days"]
+        else f"only {gap} day(s) before the interview: it is too close for the usual "
+        f"{report['cutoff_days']}"
+    )
+    con.print(
+        f"Today: [bold]{report['new_per_day']}[/] new card(s) and up to "
+        f"{report['reviews_per_day']} review(s). {report['unseen']} of "
+        f"{report['cards']} card(s) not seen yet; all are introduced by "
+        f"{report['cutoff']}, {when}."
+    )
     costs = report["costs"]
-    source = ("from your own answers" if costs["from_history"]
-              else f"defaults until 50 timed answers; you have {costs['timed_answers']}")
-    con.print(f"[dim]A new card takes ~{costs['new_card_seconds']:.0f} s, a review "
-              f"~{costs['review_seconds']:.0f} s ({source}).[/]")
+    source = (
+        "from your own answers"
+        if costs["from_history"]
+        else f"defaults until 50 timed answers; you have {costs['timed_answers']}"
+    )
+    con.print(
+        f"[dim]A new card takes ~{costs['new_card_seconds']:.0f} s, a review "
+        f"~{costs['review_seconds']:.0f} s ({source}).[/]"
+    )
     if report["feasible"]:
         con.print("[green]The plan fits.[/]")
     else:
@@ -106,28 +122,41 @@ def render_plan(report: dict[str, Any]) -> None:
         if p["over_budget_days"]:
             why.append(f"{p['over_budget_days']} day(s) over the budget")
         if p["most_reviews_waiting"]:
-            why.append(f"up to {p['most_reviews_waiting']} review(s) a day waiting past their "
-                       "due day")
+            why.append(
+                f"up to {p['most_reviews_waiting']} review(s) a day waiting past their due day"
+            )
         if p["not_reviewed_in_final_window"]:
-            why.append(f"{p['not_reviewed_in_final_window']} card(s) not reviewed in the "
-                       "last two weeks")
+            why.append(
+                f"{p['not_reviewed_in_final_window']} card(s) not reviewed in the last two weeks"
+            )
         con.print("[bold red]The plan does not fit:[/] " + "; ".join(why) + ". It would fit with:")
         for line in fits_text(report["fits"]):
             con.print(f"  - {line}")
     t = Table(title="Weeks", title_justify="left")
-    for name, justify in [("week", "right"), ("starts", "left"), ("new", "right"),
-                          ("minutes a day", "left"), ("decks introduced", "left")]:
+    for name, justify in [
+        ("week", "right"),
+        ("starts", "left"),
+        ("new", "right"),
+        ("minutes a day", "left"),
+        ("decks introduced", "left"),
+    ]:
         t.add_column(name, justify=justify)  # type: ignore[arg-type]
     daily = report["daily"]
     top = max((d["minutes"] for d in daily), default=0.0)
     for w in report["weeks"]:
-        days = daily[(w["week"] - 1) * 7: w["week"] * 7]
-        t.add_row(str(w["week"]), w["start"], str(w["new_cards"]),
-                  spark([d["minutes"] for d in days], top)
-                  + f" {max(d['minutes'] for d in days):.0f} max",
-                  ", ".join(w["decks"]) or "-")
+        days = daily[(w["week"] - 1) * 7 : w["week"] * 7]
+        t.add_row(
+            str(w["week"]),
+            w["start"],
+            str(w["new_cards"]),
+            spark([d["minutes"] for d in days], top)
+            + f" {max(d['minutes'] for d in days):.0f} max",
+            ", ".join(w["decks"]) or "-",
+        )
     con.print(t)
     if report["forecast"]:
         con.print(forecast_table(report["forecast"], dict(CATEGORIES)))
-        con.print("[dim]Recall if you stopped today (cards not seen yet count 0); "
-                  "`flashprep readiness` lists the cards most at risk.[/]")
+        con.print(
+            "[dim]Recall if you stopped today (cards not seen yet count 0); "
+            "`flashprep readiness` lists the cards most at risk.[/]"
+        )

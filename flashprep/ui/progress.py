@@ -19,8 +19,11 @@ class IndexBar:
             from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
             self._progress = Progress(
-                TextColumn("indexing the review log"), BarColumn(), DownloadColumn(),
-                console=Console(stderr=True), transient=True,
+                TextColumn("indexing the review log"),
+                BarColumn(),
+                DownloadColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("index", total=total)

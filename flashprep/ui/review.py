@@ -26,8 +26,12 @@ from flashprep.ui.plain import (
 
 GRADE_STYLE = {0: "red", 1: "red", 2: "red", 3: "yellow", 4: "green", 5: "bright_green"}
 # grade_buttons = 4: Anki's buttons on Anki's keys, mapped onto SM-2 grades.
-FOUR_BUTTONS = (("1", "a", "Again", 1), ("2", "h", "Hard", 3), ("3", "g", "Good", 4),
-                ("4", "e", "Easy", 5))
+FOUR_BUTTONS = (
+    ("1", "a", "Again", 1),
+    ("2", "h", "Hard", 3),
+    ("3", "g", "Good", 4),
+    ("4", "e", "Easy", 5),
+)
 ENTER = "enter"
 
 
@@ -82,8 +86,14 @@ class KeyReader:
 class RichReview:
     """One card at a time: front, then the back with its key points, then a grade key."""
 
-    def __init__(self, *, type_answer: bool = False, grade_buttons: int = 6,
-                 console: Any = None, fd: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        type_answer: bool = False,
+        grade_buttons: int = 6,
+        console: Any = None,
+        fd: int | None = None,
+    ) -> None:
         from rich.console import Console
 
         self.type_answer = type_answer
@@ -112,8 +122,11 @@ class RichReview:
             left.append(f" · {card.topic}", style="cyan")
         right = Text()
         right.append(f"{view.number} of {view.total}", style="bold")
-        right.append(f"   new {view.left['new']} · review {view.left['review']} "
-                     f"· re-drill {view.left['redrill']}", style="dim")
+        right.append(
+            f"   new {view.left['new']} · review {view.left['review']} "
+            f"· re-drill {view.left['redrill']}",
+            style="dim",
+        )
         grid = Table.grid(expand=True)
         grid.add_column()
         grid.add_column(justify="right")
@@ -125,9 +138,15 @@ class RichReview:
 
         kind = KIND_LABEL[view.kind]
         style = {"new": "blue", "review": "cyan", "redrill": "magenta"}[view.kind]
-        return Panel(markdown(view.card.front), title=f"[{style}]{kind}[/]", title_align="left",
-                     subtitle=f"[dim]{view.card.id}[/]", subtitle_align="right",
-                     border_style=style, padding=(1, 2))
+        return Panel(
+            markdown(view.card.front),
+            title=f"[{style}]{kind}[/]",
+            title_align="left",
+            subtitle=f"[dim]{view.card.id}[/]",
+            subtitle_align="right",
+            border_style=style,
+            padding=(1, 2),
+        )
 
     def _grade_bar(self, can_undo: bool, six: bool = False) -> Any:
         from rich.columns import Columns
@@ -135,14 +154,17 @@ class RichReview:
         from rich.text import Text
 
         if self.grade_buttons == 4 and not six:
-            items = [Text.assemble((f" {key} ", f"bold reverse {GRADE_STYLE[grade]}"),
-                                   f" {label}") for key, _, label, grade in FOUR_BUTTONS]
+            items = [
+                Text.assemble((f" {key} ", f"bold reverse {GRADE_STYLE[grade]}"), f" {label}")
+                for key, _, label, grade in FOUR_BUTTONS
+            ]
         else:
-            items = [Text.assemble((f" {g} ", f"bold reverse {GRADE_STYLE[g]}"),
-                                   f" {GRADE_MEANINGS[g]}") for g in range(6)]
+            items = [
+                Text.assemble((f" {g} ", f"bold reverse {GRADE_STYLE[g]}"), f" {GRADE_MEANINGS[g]}")
+                for g in range(6)
+            ]
         actions = "s bury until tomorrow · ! suspend" + (" · u undo last" if can_undo else "")
-        return Group(Columns(items, padding=(0, 3)),
-                     Text(actions + " · q quit", style="dim"))
+        return Group(Columns(items, padding=(0, 3)), Text(actions + " · q quit", style="dim"))
 
     def _wait(self, allowed: dict[str, int | str], can_undo: bool) -> int | str:
         while True:
@@ -191,8 +213,13 @@ class RichReview:
         if view.card.solution:
             lang = "sql" if view.card.kind == "sql" else "python"
             parts.append(markdown(f"**Solution**\n\n```{lang}\n{view.card.solution}\n```"))
-        return Panel(Group(*parts), title="[green]answer[/]", title_align="left",
-                     border_style="green", padding=(1, 2))
+        return Panel(
+            Group(*parts),
+            title="[green]answer[/]",
+            title_align="left",
+            border_style="green",
+            padding=(1, 2),
+        )
 
     def back(self, view: CardView, typed: str | None, can_undo: bool) -> int | str:
         from rich.panel import Panel
@@ -204,8 +231,9 @@ class RichReview:
             side = Table.grid(expand=True, padding=(0, 1))
             side.add_column(ratio=1)
             side.add_column(ratio=2)
-            side.add_row(Panel(typed, title="your answer", title_align="left",
-                               border_style="yellow"), answer)
+            side.add_row(
+                Panel(typed, title="your answer", title_align="left", border_style="yellow"), answer
+            )
             con.print(side)
         else:
             con.print(answer)
@@ -220,8 +248,9 @@ class RichReview:
 
     # ------------------------------------------------------------ exercises
 
-    def exercise(self, view: CardView, can_undo: bool, attempt: int, tables: list[str],
-                 previous: str | None) -> tuple[str, str | None]:
+    def exercise(
+        self, view: CardView, can_undo: bool, attempt: int, tables: list[str], previous: str | None
+    ) -> tuple[str, str | None]:
         """Ask for code: Enter opens the editor here, e opens $EDITOR; (RUN, code),
         (UNDO, None) or (QUIT, None)."""
         con = self.console
@@ -236,8 +265,13 @@ class RichReview:
         if attempt > 1:
             con.print(f"[yellow]attempt {attempt}[/]")
         undo = " · u undo last" if can_undo else ""
-        allowed: dict[str, int | str] = {ENTER: "write", " ": "write", "e": "editor",
-                                         "q": QUIT, "u": UNDO}
+        allowed: dict[str, int | str] = {
+            ENTER: "write",
+            " ": "write",
+            "e": "editor",
+            "q": QUIT,
+            "u": UNDO,
+        }
         while True:
             con.print(f"[dim]Enter write your answer here · e open $EDITOR{undo} · q quit[/]")
             action = str(self._wait(allowed, can_undo))
@@ -255,10 +289,15 @@ class RichReview:
 
         self.keys.__exit__()  # prompt_toolkit sets the terminal up itself
         try:
-            return str(questionary.text(
-                "Your answer:", multiline=True, default=previous or "", qmark="✎",
-                instruction="(Esc then Enter runs it)",
-            ).unsafe_ask())
+            return str(
+                questionary.text(
+                    "Your answer:",
+                    multiline=True,
+                    default=previous or "",
+                    qmark="✎",
+                    instruction="(Esc then Enter runs it)",
+                ).unsafe_ask()
+            )
         finally:
             self.keys.__enter__()
 
@@ -287,8 +326,9 @@ class RichReview:
         finally:
             path.unlink(missing_ok=True)
 
-    def exercise_result(self, view: CardView, outcome: Any, suggested: int,
-                        can_undo: bool) -> int | str:
+    def exercise_result(
+        self, view: CardView, outcome: Any, suggested: int, can_undo: bool
+    ) -> int | str:
         from flashprep.ui.exercise import rich_outcome
 
         con = self.console
@@ -328,5 +368,11 @@ class RichReview:
         for label, value in summary_rows(summary, held_back):
             grid.add_row(label, value)
         title = "session over" if any(summary.left.values()) else "all done for today"
-        con.print(Panel(grid, title=f"[bold]{title}[/] · {summary.today}", title_align="left",
-                        border_style="blue"))
+        con.print(
+            Panel(
+                grid,
+                title=f"[bold]{title}[/] · {summary.today}",
+                title_align="left",
+                border_style="blue",
+            )
+        )

@@ -42,8 +42,13 @@ def fitted_table(
     t = Table(**table_options)
     for i, w in shown:
         col = columns[i]
-        t.add_column(col.header, justify=col.justify, width=w, no_wrap=True,  # type: ignore[arg-type]
-                     overflow="fold" if col.kind == ID else "ellipsis")
+        t.add_column(
+            col.header,
+            justify=col.justify,  # type: ignore[arg-type]
+            width=w,
+            no_wrap=True,
+            overflow="fold" if col.kind == ID else "ellipsis",
+        )
 
     def cells(r: Sequence[Any]) -> list[Any]:
         out = []
@@ -77,11 +82,23 @@ DECK_COLUMNS = (
 def render_decks(rows: list[dict[str, Any]]) -> None:
     con = console()
     body = [
-        [r["id"], r["name"], r["category"],
-         *(str(r[k]) for k in ("cards", "new", "due", "mature"))]
+        [r["id"], r["name"], r["category"], *(str(r[k]) for k in ("cards", "new", "due", "mature"))]
         for r in rows
     ]
-    total = ["total", "", "", *(str(sum(r[k] for r in rows)) for k in ("cards", "new", "due",
-                                                                       "mature"))]
-    con.print(fitted_table(DECK_COLUMNS, body, con.width, BOXED, footer=[total],
-                           title="Decks", title_justify="left"))
+    total = [
+        "total",
+        "",
+        "",
+        *(str(sum(r[k] for r in rows)) for k in ("cards", "new", "due", "mature")),
+    ]
+    con.print(
+        fitted_table(
+            DECK_COLUMNS,
+            body,
+            con.width,
+            BOXED,
+            footer=[total],
+            title="Decks",
+            title_justify="left",
+        )
+    )

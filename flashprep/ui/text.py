@@ -41,11 +41,16 @@ def render_status(report: StatusReport) -> str:
     iv = report.get("interview")
     if iv:
         left = iv["days_left"]
-        minutes = (report["new"] * iv["new_card_seconds"] + report["due"] * iv["review_seconds"]
-                   + report["redrill"] * iv["review_seconds"]) / 60
-        out.append(f"Interview on {iv['date']}: {left} day{'s' if left != 1 else ''} left. "
-                   f"Today's plan: {report['new']} new, {report['due']} review(s), about "
-                   f"{minutes:.0f} of your {iv['minutes_per_day']} minutes.")
+        minutes = (
+            report["new"] * iv["new_card_seconds"]
+            + report["due"] * iv["review_seconds"]
+            + report["redrill"] * iv["review_seconds"]
+        ) / 60
+        out.append(
+            f"Interview on {iv['date']}: {left} day{'s' if left != 1 else ''} left. "
+            f"Today's plan: {report['new']} new, {report['due']} review(s), about "
+            f"{minutes:.0f} of your {iv['minutes_per_day']} minutes."
+        )
     if rows:
         rows.append(("total", report["due"], report["new"], report["redrill"]))
         out.append(table(("deck", "due", "new", "re-drill"), rows))
@@ -82,8 +87,10 @@ def feedback(step: Step, today: date) -> str:
     if after.due is not None and after.last_day == today and step.before.last_day != today:
         wait = (after.due - today).days
         if wait < after.interval:  # capped to the interview's eve (flashprep.interview)
-            return text + (f"; next due {after.due} (in {_days(wait)}, before the interview; "
-                           f"SM-2's interval is {_days(after.interval)})")
+            return text + (
+                f"; next due {after.due} (in {_days(wait)}, before the interview; "
+                f"SM-2's interval is {_days(after.interval)})"
+            )
         return text + f"; next due {after.due} (in {_days(after.interval)})"
     return text + "; done for today"
 
@@ -92,11 +99,15 @@ def empty_message(session: Session, filtered: bool, drafts: int = 0) -> str:
     """The one line shown when there is nothing to review."""
     if not session.cards:
         if filtered:
-            return ("No cards to review: no card matches --deck/--tag/--topic/--kind "
-                    "(see `flashprep decks`).")
+            return (
+                "No cards to review: no card matches --deck/--tag/--topic/--kind "
+                "(see `flashprep decks`)."
+            )
         if drafts:
-            return (f"No cards to review: the loaded decks hold only {drafts} draft card(s) "
-                    "without an answer (`flashprep validate` lists them).")
+            return (
+                f"No cards to review: the loaded decks hold only {drafts} draft card(s) "
+                "without an answer (`flashprep validate` lists them)."
+            )
         return "No cards to review: no deck is loaded (see `flashprep decks`)."
     summary = session.summary()
     text = f"Nothing to review today ({summary.today})."
@@ -104,11 +115,15 @@ def empty_message(session: Session, filtered: bool, drafts: int = 0) -> str:
     if held["new"] or held["review"]:
         parts = []
         if held["review"]:
-            parts.append(f"{held['review']} review(s) over the daily review limit "
-                         f"({session.reviews_per_day}; `--limit N` raises it)")
+            parts.append(
+                f"{held['review']} review(s) over the daily review limit "
+                f"({session.reviews_per_day}; `--limit N` raises it)"
+            )
         if held["new"]:
-            parts.append(f"{held['new']} new card(s) over the daily new-card limit "
-                         f"({session.new_per_day}; `--new N` raises it)")
+            parts.append(
+                f"{held['new']} new card(s) over the daily new-card limit "
+                f"({session.new_per_day}; `--new N` raises it)"
+            )
         text += " Waiting: " + ", ".join(parts) + "."
     if summary.next_due:
         text += f" Next review due {summary.next_due}."
