@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, timedelta
 
-from flashprep.errors import ConfigError
+from flashprep.errors import ConfigError, InputError
 
 MIN_YEAR, MAX_YEAR = 1970, 9000
 
@@ -71,3 +71,18 @@ def format_duration(ms: float) -> str:
 def utc_iso(moment: datetime) -> str:
     """A compact UTC timestamp for the log, e.g. 2026-11-26T08:00:00.123Z."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def future_day(value: str, today: date, option: str, why: str = "") -> date:
+    """The day an option names (YYYY-MM-DD), which must come after `today`; an InputError
+    naming the option otherwise (`why` is said after the "not after today" error)."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date (YYYY-MM-DD)") from None
+    if day <= today:
+        raise InputError(
+            f"{option} {day.isoformat()} is not after today ({today.isoformat()})"
+            + (f": {why}" if why else "")
+        )
+    return day

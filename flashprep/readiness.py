@@ -41,7 +41,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flashprep.cardmodel import Card, Collection
-from flashprep.errors import InputError
+from flashprep.clock import future_day
 from flashprep.schedule import NEW_CARD, CardState
 from flashprep.stats import Activity, activity_sums, rate
 
@@ -125,15 +125,7 @@ def topic_tag(cards: Sequence[Card], tag_counts: Mapping[str, int]) -> str | Non
 
 
 def parse_target(value: str, today: date) -> date:
-    try:
-        target = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--target-date {value!r} is not a date (YYYY-MM-DD)") from None
-    if target <= today:
-        raise InputError(
-            f"--target-date {target.isoformat()} is not after today ({today.isoformat()})"
-        )
-    return target
+    return future_day(value, today, "--target-date")
 
 
 def target_plan(

@@ -18,16 +18,9 @@ MAX_MINUTES = 1_440
 
 
 def parse_interview(value: str, today: date) -> date:
-    try:
-        when = date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--interview {value!r} is not a date (YYYY-MM-DD)") from None
-    if when <= today:
-        raise InputError(
-            f"--interview {when.isoformat()} is not after today ({today.isoformat()}): "
-            "give the date of an interview still ahead"
-        )
-    return when
+    from flashprep.clock import future_day
+
+    return future_day(value, today, "--interview", "give the date of an interview still ahead")
 
 
 def parse_minutes(value: str) -> int:
