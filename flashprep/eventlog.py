@@ -77,7 +77,7 @@ class Tail:
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # each event's state row
 
 
-CHUNK = 16 << 20  # bytes a whole-log read decodes at a time (~50,000 events)
+CHUNK = 8 << 20  # bytes a whole-log read decodes at a time (~27,000 events)
 
 
 def _lines(path: Path, data: bytes, start: int, lineno: int, tail: Tail) -> int:
