@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from flashprep.backup import backups_dir
-from flashprep.history import LEGACY_STATE, LOCK_NAME, LOG_NAME, lock_pid
+from flashprep.history import LEGACY_STATE, LOG_NAME
+from flashprep.homelock import LOCK_NAME, lock_pid
 from flashprep.logcheck import (
     OK,
     PROBLEM,

@@ -237,29 +237,46 @@ def state_row(state: dict[str, Any]) -> tuple[Any, ...]:
     ef100 = int(round(ef * 100))
     if ef100 < MIN_EF:
         raise ValueError("bad state: ef must be >= 1.3")
-    counts = (get("interval", 0), get("repetitions", 0), get("lapses", 0), get("reviews", 0))
-    for v in counts:
-        if type(v) is not int or v < 0:
-            raise ValueError("bad state: a count must be a whole number >= 0")
-    flags = 0
-    for bit, key in ((1, "redrill"), (2, "suspended"), (4, "leech")):
-        v = get(key, False)
-        if v is True:
-            flags |= bit
-        elif v is not False:
-            raise ValueError(f"bad state: {key} must be true or false")
+    iv, rep, lap, rev = (
+        get("interval", 0),
+        get("repetitions", 0),
+        get("lapses", 0),
+        get("reviews", 0),
+    )
+    if not (
+        type(iv) is int
+        and type(rep) is int
+        and type(lap) is int
+        and type(rev) is int
+        and iv >= 0
+        and rep >= 0
+        and lap >= 0
+        and rev >= 0
+    ):
+        raise ValueError("bad state: a count must be a whole number >= 0")
+    r, s, lch = get("redrill", False), get("suspended", False), get("leech", False)
+    if r is False and s is False and lch is False:
+        flags = 0  # the usual case: no flag set
+    else:
+        flags = 0
+        for bit, key, v in ((1, "redrill", r), (2, "suspended", s), (4, "leech", lch)):
+            if v is True:
+                flags |= bit
+            elif v is not False:
+                raise ValueError(f"bad state: {key} must be true or false")
     due, last, intro, buried = get("due"), get("last_day"), get("introduced"), get("buried_until")
+    days = _DAYS
     return (
         ef100,
-        counts[0],
-        counts[1],
-        None if due is None else _iso(due),
-        counts[2],
-        counts[3],
-        None if last is None else _iso(last),
-        None if intro is None else _iso(intro),
+        iv,
+        rep,
+        None if due is None else (days.get(due) or _iso(due)),
+        lap,
+        rev,
+        None if last is None else (days.get(last) or _iso(last)),
+        None if intro is None else (days.get(intro) or _iso(intro)),
         flags,
-        None if buried is None else _iso(buried),
+        None if buried is None else (days.get(buried) or _iso(buried)),
     )
 
 

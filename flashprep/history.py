@@ -30,34 +30,18 @@ from pathlib import Path
 from typing import Any
 
 from flashprep import eventlog, index
-from flashprep.errors import HistoryError, LockedError
+from flashprep.errors import HistoryError
 from flashprep.events import make_event, state_row
 from flashprep.fsutil import describe_os_error
+from flashprep.homelock import lock_is_free, take_lock
 from flashprep.schedule import NEW_CARD, CardState, CardStates
 
 LOG_NAME = eventlog.LOG_NAME
 LEGACY_STATE = "state.json"  # an older flashprep's checkpoint (now the index's job)
 LEGACY_CACHES = ("cache/state.marshal", "cache/decks.marshal", "cache/stats.json")
-LOCK_NAME = "lock"
 # Called with (done, total) bytes while a long log is indexed (the CLI draws a bar).
 Progress = Callable[[int, int], None]
 PROGRESS_FROM = 16 << 20  # a tail this long takes long enough to show its progress
-
-
-def lock_pid(fd: int) -> str:
-    """The pid the lock holder wrote; it writes it just after taking the lock, so wait a
-    moment if the file is still empty rather than report "pid ?"."""
-    import time
-
-    for _ in range(25):
-        try:
-            pid = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        except OSError:
-            return "?"
-        if pid:
-            return pid
-        time.sleep(0.02)
-    return "?"
 
 
 def _row(event: dict[str, Any]) -> tuple[Any, ...]:
@@ -136,32 +120,7 @@ class History:
         return self.states.get(card_id, NEW_CARD)
 
     def _lock(self) -> None:
-        try:
-            self.home.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise HistoryError(describe_os_error("write to", self.home, exc)) from None
-        # Every path out of here either keeps `fd` as the lock or closes it: a leaked
-        # descriptor would hold the flock for the rest of this process's life.
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # pragma: no cover - non-POSIX: no locking available
-            pass
-        except OSError:
-            pid = lock_pid(fd)
-            os.close(fd)
-            raise LockedError(
-                f"another flashprep session is running (pid {pid}); finish it first"
-            ) from None
-        try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
-        except OSError as exc:
-            os.close(fd)
-            raise HistoryError(describe_os_error("write to", self.home, exc)) from None
-        self._lock_fd = fd
+        self._lock_fd = take_lock(self.home)
         self.writable = True
 
     def _open_index(self, rebuild: bool) -> index.Index | None:
@@ -191,23 +150,7 @@ class History:
             return None
 
     def _can_lock(self) -> bool:
-        """Whether no writer holds the lock right now (then a reader may fix the index)."""
-        try:
-            fd = os.open(self.home / LOCK_NAME, os.O_RDWR)
-        except FileNotFoundError:
-            return self.home.is_dir()  # no writer ever ran here: none is running
-        except OSError:
-            return False
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return True
-        except OSError:
-            return False
-        finally:
-            os.close(fd)
+        return lock_is_free(self.home)
 
     def _load(self, *, rebuild: bool = False) -> None:
         idx = self.index = self._open_index(rebuild)
@@ -250,8 +193,12 @@ class History:
         for part in eventlog.scan_chunks(
             self.log_path, self.offset, self.lines + 1, eventlog.CHUNK
         ):
+            before: dict[str, Any] = {}  # each card's state before this part (None: new)
             for (_, event), row in zip(part.events, part.rows, strict=True):
-                self.states.set_row(event["card_id"], row)
+                cid = event["card_id"]
+                if cid not in before:
+                    before[cid] = self.states.row(cid)
+                self.states.set_row(cid, row)
             replayed += len(part.events)
             if part.events:
                 self.last_id = part.events[-1][1]["id"]
@@ -262,7 +209,7 @@ class History:
                 break  # the last part: what the writer may still have to repair
             if self._may_fix:
                 self._tail = part
-                self._persist_tail()
+                self._persist_tail({k: v for k, v in before.items() if v is not None})
         self.replayed = replayed
         self._changed = replayed > 0
         self._tail = part if self._may_fix or self.writable else None
@@ -356,9 +303,10 @@ class History:
         if self._tail is not None and self._tail.events and self._may_fix and self._can_lock():
             self._persist_tail()
 
-    def _persist_tail(self) -> None:
+    def _persist_tail(self, prev: dict[str, Any] | None = None) -> None:
         """Write what the log holds past the index into it (best effort: on failure the
-        next open applies the same tail again)."""
+        next open applies the same tail again). `prev` is every card's state before it,
+        when the caller has them (the index reads them otherwise)."""
         tail, idx = self._tail, self.index
         self._tail = None
         if idx is None or tail is None:
@@ -366,7 +314,7 @@ class History:
         if not tail.events and tail.end == idx.offset:
             return
         try:
-            idx.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows)
+            idx.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows, prev)
         except Exception as exc:  # sqlite3.Error, OSError, a concurrent update
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
 
