@@ -34,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flashprep.events import ANSWER_KINDS, Kind
+from flashprep.events import Kind
 from flashprep.schedule import ROW_FIELDS, Row
 from flashprep.sm2 import MIN_EF
 
@@ -64,7 +64,6 @@ CREATE INDEX events_card ON events (card_id, line);
 CREATE INDEX events_id ON events (id);
 CREATE INDEX events_day ON events (day);
 """
-_ANSWERS = tuple(str(k) for k in ANSWER_KINDS)
 # Every table and index an index of this schema has (checked on open: cheap).
 _NAMES = frozenset({"meta", "states", "events", "decks", "events_card", "events_id", "events_day"})
 _DAY_FIELDS = frozenset({"due", "last_day", "introduced", "buried_until"})
@@ -286,31 +285,6 @@ class Index:
             self.conn.execute("SELECT pos, len FROM events WHERE kind = ? ORDER BY line", (kind,))
         )
 
-    def last_answer(self) -> tuple[int, str, str] | None:
-        """(line, event id, card id) of the newest answer no undo took back."""
-        row = self.conn.execute(
-            f"SELECT line, id, card_id FROM events WHERE kind IN {_ANSWERS} AND undone = 0 "
-            "ORDER BY line DESC LIMIT 1"
-        ).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
-
-    def spans_after(self, line: int, card_id: str) -> list[tuple[int, int, str]]:
-        """(offset, length, event id) of the card's events after log line `line`."""
-        return list(
-            self.conn.execute(
-                "SELECT pos, len, id FROM events WHERE card_id = ? AND line > ? ORDER BY line",
-                (card_id, line),
-            )
-        )
-
-    def span_before(self, line: int, card_id: str) -> tuple[int, int] | None:
-        """(offset, length) of the card's last event before log line `line`."""
-        row = self.conn.execute(
-            "SELECT pos, len FROM events WHERE card_id = ? AND line < ? ORDER BY line DESC LIMIT 1",
-            (card_id, line),
-        ).fetchone()
-        return None if row is None else (row[0], row[1])
-
     def undone_ids(self) -> set[str]:
         return {r[0] for r in self.conn.execute("SELECT id FROM events WHERE undone = 1")}
 
@@ -417,20 +391,6 @@ class Index:
             "INSERT OR REPLACE INTO states VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             ((cid, *row) for cid, row in states.items()),
         )
-
-    def reset(self) -> None:
-        """Forget every event and state (before a rebuild from the whole log)."""
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("DELETE FROM events")
-            conn.execute("DELETE FROM states")
-            conn.execute("DELETE FROM meta")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        self.offset, self.lines, self.last_id = 0, 0, None
 
     # ------------------------------------------------------------ the deck cache
 
