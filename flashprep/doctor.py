@@ -38,8 +38,9 @@ from pathlib import Path
 from typing import Any
 
 from flashprep.backup import backups_dir
-from flashprep.history import LEGACY_STATE, LOG_NAME
+from flashprep.history import LOG_NAME
 from flashprep.homelock import LOCK_NAME, lock_pid
+from flashprep.legacy import LEGACY_STATE
 from flashprep.logcheck import (
     OK,
     PROBLEM,

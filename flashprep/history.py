@@ -22,26 +22,28 @@ up to date only when no writer holds the lock, and otherwise works from memory.
 
 from __future__ import annotations
 
-import json
+import gc
 import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flashprep import eventlog, index
+from flashprep import eventlog, index, legacy
 from flashprep.errors import HistoryError
 from flashprep.events import make_event, state_row
 from flashprep.fsutil import describe_os_error
 from flashprep.homelock import lock_is_free, take_lock
+from flashprep.legacy import LEGACY_STATE
 from flashprep.schedule import NEW_CARD, CardState, CardStates
 
 LOG_NAME = eventlog.LOG_NAME
-LEGACY_STATE = "state.json"  # an older flashprep's checkpoint (now the index's job)
-LEGACY_CACHES = ("cache/state.marshal", "cache/decks.marshal", "cache/stats.json")
 # Called with (done, total) bytes while a long log is indexed (the CLI draws a bar).
 Progress = Callable[[int, int], None]
 PROGRESS_FROM = 16 << 20  # a tail this long takes long enough to show its progress
+# A long load commits the states it has reached after about this many bytes of log, so a
+# rebuild cut short goes on from there (a commit writes every card it touched: ~0.1 s).
+LOAD_COMMIT = 64 << 20
 
 
 def _row(event: dict[str, Any]) -> tuple[Any, ...]:
@@ -181,37 +183,27 @@ class History:
             )
 
     def _read_tail(self) -> None:
-        """Apply what the log holds past the index, a few MB at a time. With a long tail
-        (a new or rebuilt index) each part is written into the index as it is read, when
-        this process may write it, so memory stays flat and an interrupted rebuild goes
-        on from where it stopped; the last part is kept for the writer (`_persist_tail`)."""
+        """Apply what the log holds past the index, a few MB at a time. When this process
+        may write the index, each part but the last is loaded into it as it is read, so
+        memory stays flat however long the tail (a rebuild); the last part is kept for the
+        writer (`_persist_tail`), which may have to repair its end first."""
         total = self._log_size()
         start = self.offset
-        progress = self._progress if total - start > PROGRESS_FROM else None
-        replayed = 0
-        part = None
-        for part in eventlog.scan_chunks(
-            self.log_path, self.offset, self.lines + 1, eventlog.CHUNK
-        ):
-            before: dict[str, Any] = {}  # each card's state before this part (None: new)
-            for (_, event), row in zip(part.events, part.rows, strict=True):
-                cid = event["card_id"]
-                if cid not in before:
-                    before[cid] = self.states.row(cid)
-                self.states.set_row(cid, row)
-            replayed += len(part.events)
-            if part.events:
-                self.last_id = part.events[-1][1]["id"]
-            self.offset, self.lines = part.end, part.lines
-            if progress is not None:
-                progress(part.end - start, total - start)
-            if part.torn or part.needs_newline or part.end >= total:
-                break  # the last part: what the writer may still have to repair
-            if self._may_fix:
-                self._tail = part
-                self._persist_tail({k: v for k, v in before.items() if v is not None})
-        self.replayed = replayed
-        self._changed = replayed > 0
+        long_tail = total - start > PROGRESS_FROM
+        # A million small dicts, none of them in a cycle: the cyclic collector would only
+        # walk them again and again (a third of a rebuild's time), so it waits.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            part = self._apply_parts(total, start, long_tail)
+        finally:
+            if collecting:
+                gc.enable()
+        if self._may_fix and self.index is not None and not self.index.event_indexes:
+            try:
+                self.index.make_event_indexes()
+            except Exception as exc:  # sqlite3.Error: lookups only go slower until then
+                self.warnings.append(f"the index's lookups were not made ({exc})")
         self._tail = part if self._may_fix or self.writable else None
         if self._tail is None:
             self._tail = eventlog.Tail(
@@ -222,6 +214,73 @@ class History:
                 part.needs_newline if part else False,
                 [],
             )
+
+    def _apply_parts(self, total: int, start: int, long_tail: bool) -> eventlog.Tail | None:
+        """_read_tail's loop: apply each part to the states (loading all but the last into
+        the index, when this process may); return the last part."""
+        progress = self._progress if long_tail else None
+        loading = self._may_fix and self.index is not None
+        touched: set[str] = set()  # cards whose states the loaded parts changed
+        replayed, committed, part = 0, start, None
+        for part in eventlog.scan_chunks(
+            self.log_path, self.offset, self.lines + 1, eventlog.CHUNK
+        ):
+            last = part.torn or part.needs_newline or part.end >= total
+            if loading and touched and (last or self.offset - committed >= LOAD_COMMIT):
+                loading, committed = self._commit_load(touched), self.offset
+            if loading and not last:
+                loading = self._load_part(part, touched, start, long_tail)
+            set_row = self.states.set_row
+            for (_, event), row in zip(part.events, part.rows, strict=True):
+                set_row(event["card_id"], row)
+            replayed += len(part.events)
+            if part.events:
+                self.last_id = part.events[-1][1]["id"]
+            self.offset, self.lines = part.end, part.lines
+            if progress is not None:
+                progress(part.end - start, total - start)
+            if last:
+                break  # the last part: what the writer may still have to repair
+        if loading and touched:  # the log ended early (cut while it was read)
+            self._commit_load(touched)
+        self.replayed = replayed
+        self._changed = replayed > 0
+        return part
+
+    def _load_part(self, part: eventlog.Tail, touched: set[str], start: int, many: bool) -> bool:
+        """Load one part of the tail into the index (its events; the states wait for
+        `_commit_load`, see Index.begin_load). False when the index had to be set aside."""
+        idx = self.index
+        assert idx is not None
+        try:
+            if self.offset == start:
+                idx.begin_load(many=many)
+            idx.add_events(part.events, part.spans or [], part.rows, self.states.rows())
+        except Exception as exc:  # sqlite3.Error, OSError, a concurrent update
+            return self._drop_index(exc)
+        touched.update(event["card_id"] for _, event in part.events)
+        return True
+
+    def _commit_load(self, touched: set[str]) -> bool:
+        """The loaded parts' states, and that the index now covers them."""
+        idx = self.index
+        assert idx is not None
+        rows = self.states.rows()
+        try:
+            idx.commit({cid: rows[cid] for cid in touched}, self.offset, self.lines, self.last_id)
+        except Exception as exc:
+            return self._drop_index(exc)
+        touched.clear()
+        return True
+
+    def _drop_index(self, exc: Exception) -> bool:
+        """A load that failed: this process goes on without the index (the next open loads
+        the same tail again), so no later write can leave a gap in it."""
+        self.warnings.append(f"the index was not updated ({exc}); the log is complete")
+        assert self.index is not None
+        self.index.close()
+        self.index = None
+        return False
 
     def _discard_index(self, why: str) -> None:
         """Start the index afresh (or, when this process may not, do without it)."""
@@ -266,14 +325,9 @@ class History:
 
     def _check_legacy_checkpoint(self) -> None:
         """An older flashprep's state.json: refuse a log shorter than it records."""
-        path = self.home / LEGACY_STATE
-        try:
-            data = json.loads(path.read_bytes())
-            offset, lines = data["offset"], data["lines"]
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            return
-        if type(offset) is int and type(lines) is int and offset > 0:
-            self._check_log_not_lost(offset, lines, path)
+        recorded = legacy.recorded_offset(self.home)
+        if recorded is not None:
+            self._check_log_not_lost(*recorded, self.home / LEGACY_STATE)
 
     def _backup(self, day: date) -> None:
         """The day's check and backup (flashprep.backup): the log's bytes are checked
@@ -319,18 +373,9 @@ class History:
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
 
     def _retire_legacy(self) -> None:
-        """Once the index covers the log, an older flashprep's derived files go: its
-        state.json is kept as state.json.old (never deleted), its caches removed."""
-        if self.index is None or self.index.offset != self.offset:
-            return
-        old = self.home / LEGACY_STATE
-        try:
-            if old.exists():
-                os.replace(old, self.home / (LEGACY_STATE + ".old"))
-            for name in LEGACY_CACHES:
-                (self.home / name).unlink(missing_ok=True)
-        except OSError:
-            pass
+        """Once the index covers the log, an older flashprep's files go (flashprep.legacy)."""
+        if self.index is not None and self.index.offset == self.offset:
+            legacy.retire(self.home)
 
     # ------------------------------------------------------------ writing
 

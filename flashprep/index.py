@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import marshal
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,12 @@ CREATE INDEX events_card ON events (card_id, line);
 CREATE INDEX events_id ON events (id);
 CREATE INDEX events_day ON events (day);
 """
-# Every table and index an index of this schema has (checked on open: cheap).
-_NAMES = frozenset({"meta", "states", "events", "decks", "events_card", "events_id", "events_day"})
+# Every table an index of this schema has (checked on open: cheap). The event indexes
+# may be missing: a long rebuild drops them while it loads (a sorted build at the end is
+# several times faster than keeping them up to date row by row), and a rebuild cut short
+# leaves them out; queries work without them, and the next writer makes them again.
+_TABLE_NAMES = frozenset({"meta", "states", "events", "decks"})
+_EVENT_INDEX_NAMES = ("events_card", "events_id", "events_day")
 _DAY_FIELDS = frozenset({"due", "last_day", "introduced", "buried_until"})
 
 
@@ -164,6 +169,7 @@ class Index:
         self.offset = 0
         self.lines = 0
         self.last_id: str | None = None
+        self.event_indexes = True  # whether the events table's indexes exist
         self._read_meta()
 
     # ------------------------------------------------------------ opening
@@ -187,9 +193,11 @@ class Index:
             if version != SCHEMA:
                 raise IndexDamaged(f"index schema {version}")
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if not _NAMES <= names:
+            if not _TABLE_NAMES <= names:
                 raise IndexDamaged("not flashprep's tables")
-            return cls(conn, path)
+            opened = cls(conn, path)
+            opened.event_indexes = all(n in names for n in _EVENT_INDEX_NAMES)
+            return opened
         except sqlite3.OperationalError as exc:
             conn.close()
             raise IndexUnavailable(str(exc)) from None
@@ -294,21 +302,9 @@ class Index:
 
     # ------------------------------------------------------------ writing
 
-    def apply(
-        self,
-        events: Sequence[tuple[int, dict[str, Any]]],
-        spans: Sequence[tuple[int, int]],
-        end: int,
-        lines: int,
-        rows: Sequence[tuple[Any, ...]],
-        prev: dict[str, tuple[Any, ...]] | None = None,
-    ) -> None:
-        """Index `events` ((line number, event), in log order) whose lines lie at `spans`,
-        and record that the index now covers the log up to `end` (`lines` lines).
-
-        `rows` are the state rows the events leave their cards in (events.state_row);
-        `prev` is the card states before these events, if the caller has them (else they
-        are read)."""
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, refused if another process moved the index meanwhile."""
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -317,45 +313,114 @@ class Index:
             ).fetchone()
             if offset != self.offset:
                 raise IndexDamaged("the index changed under this process")
-            self._insert(events, spans, rows, prev)
-            last_id = events[-1][1]["id"] if events else self.last_id
-            conn.executemany(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                (("offset", end), ("lines", lines), ("last_id", last_id)),
-            )
+            yield conn
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        self.offset, self.lines, self.last_id = end, lines, last_id
 
-    def _insert(
+    def apply(
+        self,
+        events: Sequence[tuple[int, dict[str, Any]]],
+        spans: Sequence[tuple[int, int]],
+        end: int,
+        lines: int,
+        rows: Sequence[tuple[Any, ...]],
+        prev: Mapping[str, Row] | None = None,
+    ) -> None:
+        """Index `events` ((line number, event), in log order) whose lines lie at `spans`,
+        and record that the index now covers the log up to `end` (`lines` lines).
+
+        `rows` are the state rows the events leave their cards in (events.state_row);
+        `prev` is the card states before these events, if the caller has them (else they
+        are read)."""
+        with self._writing() as conn:
+            conn.execute("DELETE FROM events WHERE line > ?", (self.lines,))  # see begin_load
+            last = self._add(events, spans, rows, prev)
+            self._cover(last, end, lines, events[-1][1]["id"] if events else self.last_id)
+
+    # A long tail (a rebuild) is loaded part by part, so memory stays flat: begin_load,
+    # then add_events for each part (events only), then commit with the states they left.
+    # Until commit the index still covers what it did: a load cut short is started again
+    # by the next open, whose rows replace the ones it left (the line is the key).
+
+    def begin_load(self, *, many: bool) -> None:
+        """Before add_events: rows a load cut short left past what the index covers go,
+        and with `many` (a rebuild) the event indexes too, made again by make_event_indexes
+        once the rows are in: one sorted build is several times faster than keeping them
+        up to date row by row."""
+        with self._writing() as conn:
+            conn.execute("DELETE FROM events WHERE line > ?", (self.lines,))
+            if many:
+                for name in _EVENT_INDEX_NAMES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+                self.event_indexes = False
+
+    def add_events(
         self,
         events: Sequence[tuple[int, dict[str, Any]]],
         spans: Sequence[tuple[int, int]],
         rows: Sequence[tuple[Any, ...]],
-        prev: dict[str, tuple[Any, ...]] | None,
+        prev: Mapping[str, Row],
     ) -> None:
+        """One part of a load: the events' rows, not yet their states (see begin_load)."""
+        with self._writing():
+            self._add(events, spans, rows, prev)
+
+    def commit(self, states: Mapping[str, Row], end: int, lines: int, last_id: str | None) -> None:
+        """End a load: the cards' `states` once its events are applied, and that the index
+        covers the log up to `end`."""
+        with self._writing():
+            self._cover(states, end, lines, last_id)
+
+    def make_event_indexes(self) -> None:
+        """The events table's indexes, made if they are missing."""
+        if not self.event_indexes:
+            self.conn.executescript(_EVENT_INDEXES.replace("INDEX", "INDEX IF NOT EXISTS"))
+            self.event_indexes = True
+
+    def _cover(self, states: Mapping[str, Row], end: int, lines: int, last_id: str | None) -> None:
         conn = self.conn
-        intervals: dict[str, int | None] = {}
+        conn.executemany(
+            "INSERT OR REPLACE INTO states VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            ((cid, *row) for cid, row in states.items()),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            (("offset", end), ("lines", lines), ("last_id", last_id)),
+        )
+        self.offset, self.lines, self.last_id = end, lines, last_id
+
+    def _add(
+        self,
+        events: Sequence[tuple[int, dict[str, Any]]],
+        spans: Sequence[tuple[int, int]],
+        rows: Sequence[tuple[Any, ...]],
+        prev: Mapping[str, Row] | None,
+    ) -> dict[str, Row]:
+        """Insert the events' rows; return each card's last state row among them."""
+        conn = self.conn
         if prev is None:
             ids = list({e["card_id"] for _, e in events})
+            found: dict[str, Row] = {}
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk : chunk + 500]
                 marks = ",".join("?" * len(part))
-                intervals.update(
-                    conn.execute(
-                        f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", part
+                found.update(
+                    (r[0], r[1:])
+                    for r in conn.execute(
+                        f"SELECT card_id, ef, interval FROM states WHERE card_id IN ({marks})",
+                        part,
                     )
                 )
-        else:
-            intervals = {k: v[1] for k, v in prev.items()}
+            prev = found
         ev_rows = []
-        states: dict[str, tuple[Any, ...]] = {}
+        last: dict[str, Row] = {}
         undone: list[tuple[str]] = []
         for (line, e), (pos, length), row in zip(events, spans, rows, strict=True):
             cid = e["card_id"]
-            states[cid] = row
+            before = last.get(cid) or prev.get(cid)
+            last[cid] = row
             kind = e["kind"]
             undoes = e.get("undoes") if kind == Kind.UNDO else None
             if isinstance(undoes, str):
@@ -373,13 +438,12 @@ class Index:
                     grade if type(grade) is int else None,
                     ms if type(ms) is int else None,
                     undoes,
-                    intervals.get(cid),
+                    None if before is None else before[1],
                     row[1],
                     pos,
                     length,
                 )
             )
-            intervals[cid] = row[1]
         conn.executemany(
             "INSERT OR REPLACE INTO events (line, id, card_id, day, kind, grade, duration_ms, "
             "undoes, prev_interval, interval, pos, len) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -387,10 +451,7 @@ class Index:
         )
         if undone:
             conn.executemany("UPDATE events SET undone = 1 WHERE id = ?", undone)
-        conn.executemany(
-            "INSERT OR REPLACE INTO states VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            ((cid, *row) for cid, row in states.items()),
-        )
+        return last
 
     # ------------------------------------------------------------ the deck cache
 

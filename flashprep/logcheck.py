@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flashprep import legacy
 from flashprep.backup import backups_dir, list_backups
 from flashprep.events import SCHEMA as EVENT_SCHEMA
 from flashprep.events import CorruptEvent, NewerSchema, decode_event
-from flashprep.history import LEGACY_STATE, LOG_NAME
+from flashprep.history import LOG_NAME
+from flashprep.legacy import LEGACY_STATE
 from flashprep.schedule import CardState
 
 OK, WARNING, PROBLEM = "ok", "warning", "problem"
@@ -230,18 +232,6 @@ def _read_index(home: Path) -> tuple[str, Any]:
         idx.close()
 
 
-def _legacy_offset(home: Path) -> tuple[int, int] | None:
-    """(offset, lines) an older flashprep's state.json records, if there is one."""
-    import json
-
-    try:
-        data = json.loads((home / LEGACY_STATE).read_bytes())
-        offset, lines = data["offset"], data["lines"]
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
-        return None
-    return (offset, lines) if type(offset) is int and type(lines) is int else None
-
-
 def _lost(home: Path, scan: LogScan, source: Path, offset: int, lines: int) -> Finding:
     where = "is missing" if not scan.exists else f"has {scan.size} bytes"
     return Finding(
@@ -258,9 +248,9 @@ def check_index(home: Path, scan: LogScan) -> list[Finding]:
     from flashprep.index import index_path
 
     path = index_path(home)
-    legacy = _legacy_offset(home)
-    if legacy is not None and legacy[0] > scan.size:
-        return [_lost(home, scan, home / LEGACY_STATE, *legacy)]
+    recorded = legacy.recorded_offset(home)
+    if recorded is not None and recorded[0] > scan.size:
+        return [_lost(home, scan, home / LEGACY_STATE, *recorded)]
     status, detail = _read_index(home)
     rebuild = "every flashprep command rebuilds it from the log (or flashprep doctor --repair)"
     if status == "missing":

@@ -279,27 +279,39 @@ def test_a_long_log_is_indexed_in_parts_with_progress(
 def test_an_interrupted_rebuild_goes_on_from_where_it_stopped(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flashprep import eventlog, index
+    from flashprep import eventlog, history, index
 
     answer_cards(home, [f"c{i}" for i in range(40)])
     damage_index(home, None)
     monkeypatch.setattr(eventlog, "CHUNK", 700)
-    real, calls = index.Index.apply, []
+    monkeypatch.setattr(history, "PROGRESS_FROM", 0)  # a long load: the lookups dropped
+    monkeypatch.setattr(history, "LOAD_COMMIT", 1400)  # a commit every other part
+    real, calls = index.Index.commit, []
 
-    def stop_after_three(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def stop_at_the_second(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
-        if len(calls) > 3:
+        if len(calls) > 1:
             raise KeyboardInterrupt  # the user gave up on a long rebuild
         return real(self, *args, **kwargs)
 
     with monkeypatch.context() as m:
-        m.setattr(index.Index, "apply", stop_after_three)
+        m.setattr(index.Index, "commit", stop_at_the_second)
         with pytest.raises(KeyboardInterrupt):
             History.open(home, write=True)
     done = index_meta(home)["lines"]
-    assert 0 < done < 40  # three parts were kept
+    assert 0 < done < 40  # the parts up to the first commit were kept
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite")) as c:
+        (past,) = c.execute("SELECT count(*) FROM events WHERE line > ?", (done,)).fetchone()
+        names = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
+    assert past > 0  # the rows loaded since, not committed ...
+    assert "events_card" not in names
     h = History.open(home)
     assert h.replayed == 40 - done and h.states == replay(home / "reviews.jsonl")
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite")) as c:
+        lines = [r[0] for r in c.execute("SELECT line FROM events ORDER BY line")]
+        names = {r[0] for r in c.execute("SELECT name FROM sqlite_master")}
+    assert lines == list(range(1, 41))  # ... replaced once, never twice
+    assert {"events_card", "events_id", "events_day"} <= names
 
 
 def test_a_writer_leaves_a_snapshot_that_the_next_start_reads(
