@@ -1,3 +1,4 @@
 from flashprep.main import main
 
-main()
+if __name__ == "__main__":  # not when a worker process imports it (flashprep.indexload)
+    main()

@@ -80,7 +80,7 @@ class Tail:
 CHUNK = 8 << 20  # bytes a whole-log read decodes at a time (~27,000 events)
 
 
-def _lines(path: Path, data: bytes, start: int, lineno: int, tail: Tail) -> int:
+def decode_lines(path: Path, data: bytes, start: int, lineno: int, tail: Tail) -> int:
     """Decode the complete lines of `data` (which begins at byte `start`, line `lineno`)
     into `tail`; return the next line number."""
     events, spans, rows = tail.events, tail.spans, tail.rows
@@ -123,7 +123,7 @@ def scan_chunks(
             cut = data.rfind(b"\n") + 1
             body, carry = data[:cut], data[cut:]
             part = Tail([], pos, 0, b"", spans=[])
-            lineno = _lines(path, body, pos, lineno, part)
+            lineno = decode_lines(path, body, pos, lineno, part)
             pos += len(body)
             part.end, part.lines = pos, lineno - 1
             yield part

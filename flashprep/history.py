@@ -24,18 +24,18 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from flashprep import eventlog, index, legacy
+from flashprep import eventlog, index, indexload, legacy
 from flashprep.errors import HistoryError
 from flashprep.events import make_event, state_row
 from flashprep.fsutil import describe_os_error
 from flashprep.homelock import lock_is_free, take_lock
 from flashprep.legacy import LEGACY_STATE
-from flashprep.schedule import NEW_CARD, CardState, CardStates
+from flashprep.schedule import NEW_CARD, CardState, CardStates, Row
 
 LOG_NAME = eventlog.LOG_NAME
 # Called with (done, total) bytes while a long log is indexed (the CLI draws a bar).
@@ -220,34 +220,42 @@ class History:
         the index, when this process may); return the last part."""
         progress = self._progress if long_tail else None
         loading = self._may_fix and self.index is not None
-        touched: set[str] = set()  # cards whose states the loaded parts changed
-        replayed, committed, part = 0, start, None
-        for part in eventlog.scan_chunks(
-            self.log_path, self.offset, self.lines + 1, eventlog.CHUNK
-        ):
-            last = part.torn or part.needs_newline or part.end >= total
-            if loading and touched and (last or self.offset - committed >= LOAD_COMMIT):
-                loading, committed = self._commit_load(touched), self.offset
-            if loading and not last:
-                loading = self._load_part(part, touched, start, long_tail)
-            set_row = self.states.set_row
-            for (_, event), row in zip(part.events, part.rows, strict=True):
-                set_row(event["card_id"], row)
-            replayed += len(part.events)
-            if part.events:
-                self.last_id = part.events[-1][1]["id"]
+        pending: dict[str, Row] = {}  # the states loaded parts left, not yet committed
+        replayed, committed, tail = 0, start, None
+        first = (self.log_path, self.offset, self.lines + 1)
+        source: Iterator[indexload.PartRows | eventlog.Tail] = (
+            indexload.parts(*first, total)
+            if loading and indexload.worth_a_worker(total - start)
+            else eventlog.scan_chunks(*first, eventlog.CHUNK)
+        )
+        for item in source:
+            tail = item if isinstance(item, eventlog.Tail) else None
+            last = tail is not None and (bool(tail.torn) or tail.needs_newline or tail.end >= total)
+            if loading and pending and (last or self.offset - committed >= LOAD_COMMIT):
+                loading, committed = self._commit_load(pending), self.offset
+            if tail is not None and (last or not loading):
+                part = indexload.states_only(tail)
+            else:
+                part = indexload.part_rows(tail) if tail is not None else item  # type: ignore[assignment]
+                if loading:
+                    loading = self._load_part(part, start, long_tail)
+                if loading:
+                    pending.update(part.states)
+            self.states.set_rows(part.states)
+            replayed += part.size
+            self.last_id = part.last_id or self.last_id
             self.offset, self.lines = part.end, part.lines
             if progress is not None:
                 progress(part.end - start, total - start)
             if last:
                 break  # the last part: what the writer may still have to repair
-        if loading and touched:  # the log ended early (cut while it was read)
-            self._commit_load(touched)
+        if loading and pending:  # the log ended early (cut while it was read)
+            self._commit_load(pending)
         self.replayed = replayed
         self._changed = replayed > 0
-        return part
+        return tail
 
-    def _load_part(self, part: eventlog.Tail, touched: set[str], start: int, many: bool) -> bool:
+    def _load_part(self, part: indexload.PartRows, start: int, many: bool) -> bool:
         """Load one part of the tail into the index (its events; the states wait for
         `_commit_load`, see Index.begin_load). False when the index had to be set aside."""
         idx = self.index
@@ -255,22 +263,20 @@ class History:
         try:
             if self.offset == start:
                 idx.begin_load(many=many)
-            idx.add_events(part.events, part.spans or [], part.rows, self.states.rows())
+            idx.add_events(part, self.states.rows())
+            return True
         except Exception as exc:  # sqlite3.Error, OSError, a concurrent update
             return self._drop_index(exc)
-        touched.update(event["card_id"] for _, event in part.events)
-        return True
 
-    def _commit_load(self, touched: set[str]) -> bool:
+    def _commit_load(self, pending: dict[str, Row]) -> bool:
         """The loaded parts' states, and that the index now covers them."""
         idx = self.index
         assert idx is not None
-        rows = self.states.rows()
         try:
-            idx.commit({cid: rows[cid] for cid in touched}, self.offset, self.lines, self.last_id)
+            idx.commit(pending, self.offset, self.lines, self.last_id)
         except Exception as exc:
             return self._drop_index(exc)
-        touched.clear()
+        pending.clear()
         return True
 
     def _drop_index(self, exc: Exception) -> bool:
@@ -357,10 +363,9 @@ class History:
         if self._tail is not None and self._tail.events and self._may_fix and self._can_lock():
             self._persist_tail()
 
-    def _persist_tail(self, prev: dict[str, Any] | None = None) -> None:
+    def _persist_tail(self) -> None:
         """Write what the log holds past the index into it (best effort: on failure the
-        next open applies the same tail again). `prev` is every card's state before it,
-        when the caller has them (the index reads them otherwise)."""
+        next open applies the same tail again)."""
         tail, idx = self._tail, self.index
         self._tail = None
         if idx is None or tail is None:
@@ -368,7 +373,7 @@ class History:
         if not tail.events and tail.end == idx.offset:
             return
         try:
-            idx.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows, prev)
+            idx.apply(tail)
         except Exception as exc:  # sqlite3.Error, OSError, a concurrent update
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
 
@@ -405,14 +410,10 @@ class History:
         if idx is None or not todo or idx.offset != todo[0][2][0]:
             return
         try:
-            idx.apply(
-                [(n, e) for n, e, _ in todo],
-                [sp for _, _, sp in todo],
-                self.offset,
-                self.lines,
-                [_row(e) for _, e, _ in todo],
-                prev,
-            )
+            events = [(n, e) for n, e, _ in todo]
+            rows = [_row(e) for _, e, _ in todo]
+            spans = [sp for _, _, sp in todo]
+            idx.apply(eventlog.Tail(events, self.offset, self.lines, b"", False, spans, rows), prev)
         except Exception as exc:
             self.warnings.append(f"the index was not updated ({exc}); the log is complete")
             return
@@ -450,7 +451,7 @@ class History:
         if self._memory is None:
             tail = eventlog.scan(self.log_path)
             self._memory = index.Index.memory()
-            self._memory.apply(tail.events, tail.spans or [], tail.end, tail.lines, tail.rows)
+            self._memory.apply(tail)
         return self._memory
 
     def _store_snapshot(self) -> None:

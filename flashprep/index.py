@@ -35,7 +35,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flashprep.events import Kind
+from flashprep.eventlog import Tail
+from flashprep.indexload import EVENT_COLUMNS, PREV, PartRows, part_rows
 from flashprep.schedule import ROW_FIELDS, Row
 from flashprep.sm2 import MIN_EF
 
@@ -319,25 +320,15 @@ class Index:
             conn.execute("ROLLBACK")
             raise
 
-    def apply(
-        self,
-        events: Sequence[tuple[int, dict[str, Any]]],
-        spans: Sequence[tuple[int, int]],
-        end: int,
-        lines: int,
-        rows: Sequence[tuple[Any, ...]],
-        prev: Mapping[str, Row] | None = None,
-    ) -> None:
-        """Index `events` ((line number, event), in log order) whose lines lie at `spans`,
-        and record that the index now covers the log up to `end` (`lines` lines).
-
-        `rows` are the state rows the events leave their cards in (events.state_row);
-        `prev` is the card states before these events, if the caller has them (else they
-        are read)."""
+    def apply(self, tail: Tail, prev: Mapping[str, Row] | None = None) -> None:
+        """Index the events of `tail` (a part of the log read by flashprep.eventlog, in log
+        order) and record that the index now covers the log up to its end. `prev` is the
+        card states before these events, if the caller has them (else they are read)."""
         with self._writing() as conn:
             conn.execute("DELETE FROM events WHERE line > ?", (self.lines,))  # see begin_load
-            last = self._add(events, spans, rows, prev)
-            self._cover(last, end, lines, events[-1][1]["id"] if events else self.last_id)
+            part = part_rows(tail)
+            self._add(part, prev)
+            self._cover(part.states, part.end, part.lines, part.last_id or self.last_id)
 
     # A long tail (a rebuild) is loaded part by part, so memory stays flat: begin_load,
     # then add_events for each part (events only), then commit with the states they left.
@@ -356,16 +347,11 @@ class Index:
                     conn.execute(f"DROP INDEX IF EXISTS {name}")
                 self.event_indexes = False
 
-    def add_events(
-        self,
-        events: Sequence[tuple[int, dict[str, Any]]],
-        spans: Sequence[tuple[int, int]],
-        rows: Sequence[tuple[Any, ...]],
-        prev: Mapping[str, Row],
-    ) -> None:
-        """One part of a load: the events' rows, not yet their states (see begin_load)."""
+    def add_events(self, part: PartRows, prev: Mapping[str, Row]) -> None:
+        """One part of a load: the events' rows, not yet their states (see begin_load).
+        `prev` is every card's state before the part."""
         with self._writing():
-            self._add(events, spans, rows, prev)
+            self._add(part, prev)
 
     def commit(self, states: Mapping[str, Row], end: int, lines: int, last_id: str | None) -> None:
         """End a load: the cards' `states` once its events are applied, and that the index
@@ -391,67 +377,33 @@ class Index:
         )
         self.offset, self.lines, self.last_id = end, lines, last_id
 
-    def _add(
-        self,
-        events: Sequence[tuple[int, dict[str, Any]]],
-        spans: Sequence[tuple[int, int]],
-        rows: Sequence[tuple[Any, ...]],
-        prev: Mapping[str, Row] | None,
-    ) -> dict[str, Row]:
-        """Insert the events' rows; return each card's last state row among them."""
+    def _add(self, part: PartRows, prev: Mapping[str, Row] | None) -> None:
+        """Insert a part's event rows, their prev_interval completed from `prev` (read from
+        the states table when it is None)."""
         conn = self.conn
+        rows = part.rows
         if prev is None:
-            ids = list({e["card_id"] for _, e in events})
-            found: dict[str, Row] = {}
+            ids = [cid for _, cid in part.firsts]
+            prev = {}
             for chunk in range(0, len(ids), 500):
-                part = ids[chunk : chunk + 500]
-                marks = ",".join("?" * len(part))
-                found.update(
-                    (r[0], r[1:])
-                    for r in conn.execute(
-                        f"SELECT card_id, ef, interval FROM states WHERE card_id IN ({marks})",
-                        part,
-                    )
-                )
-            prev = found
-        ev_rows = []
-        last: dict[str, Row] = {}
-        undone: list[tuple[str]] = []
-        for (line, e), (pos, length), row in zip(events, spans, rows, strict=True):
-            cid = e["card_id"]
-            before = last.get(cid) or prev.get(cid)
-            last[cid] = row
-            kind = e["kind"]
-            undoes = e.get("undoes") if kind == Kind.UNDO else None
-            if isinstance(undoes, str):
-                undone.append((undoes,))
-            else:
-                undoes = None
-            grade, ms = e.get("grade"), e.get("duration_ms")
-            ev_rows.append(
-                (
-                    line,
-                    e["id"],
-                    cid,
-                    e["day"],
-                    kind,
-                    grade if type(grade) is int else None,
-                    ms if type(ms) is int else None,
-                    undoes,
-                    None if before is None else before[1],
-                    row[1],
-                    pos,
-                    length,
-                )
-            )
+                some = ids[chunk : chunk + 500]
+                marks = ",".join("?" * len(some))
+                for cid, interval in conn.execute(
+                    f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", some
+                ):
+                    prev[cid] = (None, interval)
+        for place, cid in part.firsts:
+            before = prev.get(cid)
+            if before is not None:
+                rows[place][PREV] = before[1]
         conn.executemany(
-            "INSERT OR REPLACE INTO events (line, id, card_id, day, kind, grade, duration_ms, "
-            "undoes, prev_interval, interval, pos, len) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            ev_rows,
+            f"INSERT OR REPLACE INTO events ({EVENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
         )
-        if undone:
-            conn.executemany("UPDATE events SET undone = 1 WHERE id = ?", undone)
-        return last
+        if part.undone:
+            conn.executemany(
+                "UPDATE events SET undone = 1 WHERE id = ?", [(i,) for i in part.undone]
+            )
 
     # ------------------------------------------------------------ the deck cache
 

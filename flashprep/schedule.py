@@ -307,10 +307,12 @@ class CardStates(MutableMapping[str, CardState]):
     def row(self, card_id: str) -> Row | None:
         return self._rows.get(card_id)
 
-    def set_row(self, card_id: str, row: Row) -> None:
-        """Set a card's state from its row (checked by the caller), building no CardState."""
-        self._rows[card_id] = row
-        self._states.pop(card_id, None)
+    def set_rows(self, rows: Mapping[str, Row]) -> None:
+        """Set cards' states from their rows (checked by the caller), building no CardState."""
+        self._rows.update(rows)
+        if self._states:
+            for card_id in rows:
+                self._states.pop(card_id, None)
 
     def __setitem__(self, card_id: str, state: CardState) -> None:
         self._rows[card_id] = state.to_row()

@@ -577,13 +577,8 @@ def test_the_streamed_replay_agrees_with_a_plain_one(tmp_path_factory, seed: int
         results.append(stats.activity(h.indexed(), window))
         memory = Index.memory()
         tail = scan(log)
-        memory.apply(
-            tail.events,
-            tail.spans or [],
-            tail.end,
-            tail.lines,
-            [tuple(CardState.from_dict(ev["state"]).to_row()) for _, ev in tail.events],
-        )
+        tail.rows = [tuple(CardState.from_dict(ev["state"]).to_row()) for _, ev in tail.events]
+        memory.apply(tail)
         results.append(stats.activity(memory, window))
         assert h.indexed().undone_ids() == memory.undone_ids()
     for act in results:
