@@ -16,15 +16,15 @@ import marshal
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flashprep import eventlog
 from flashprep.events import Kind
 from flashprep.schedule import Row
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PREV = 8  # the place of prev_interval in an events row (see EVENT_COLUMNS)
 EVENT_COLUMNS = (
@@ -111,6 +111,15 @@ def _decode(path: str, body: bytes, pos: int, lineno: int) -> bytes:
     return marshal.dumps(tuple(part_rows(tail)))
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes started afresh (spawn: nothing of this process is inherited)."""
+    # Imported here: concurrent.futures and multiprocessing cost every start ~9 ms.
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=gc.disable)
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -129,12 +138,14 @@ def parts(
     `first_line`), with all but the last two chunks or so decoded by a worker process and
     given as PartRows. A corrupt line raises as scan_chunks would; if the worker cannot
     be started or dies, this process reads on from the first part it did not get."""
+    from concurrent.futures.process import BrokenProcessPool  # see _pool
+
     resume = (start, first_line)  # where this process reads on
     pending: deque[tuple[Future[bytes], int]] = deque()  # parts handed out, in order
     try:
         # Two workers keep this process busy on two cores; a third helps on four or more.
         workers = min(_cores(), 3)
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=gc.disable)
+        pool = _pool(workers)
         with pool, open(path, "rb") as fh:
             fh.seek(start)
             at, line, reading = start, first_line, True

@@ -156,7 +156,7 @@ def test_a_dead_worker_leaves_the_rest_to_this_process(
 ) -> None:
     write_log(home)
     alone = rebuilt(home, False, monkeypatch)
-    monkeypatch.setattr(indexload, "ProcessPoolExecutor", FailingPool(good))
+    monkeypatch.setattr(indexload, "_pool", FailingPool(good))
     assert rebuilt(home, True, monkeypatch) == alone
 
 
@@ -170,7 +170,7 @@ def test_no_processes_at_all_is_a_load_in_one_process(
     def refused(*args: Any, **kwargs: Any) -> None:
         raise OSError(38, "Function not implemented")
 
-    monkeypatch.setattr(indexload, "ProcessPoolExecutor", refused)
+    monkeypatch.setattr(indexload, "_pool", refused)
     assert rebuilt(home, True, monkeypatch) == alone
 
 

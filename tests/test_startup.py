@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("questionary", "genanki", "markdown_it", "pygments", "rich", "pydantic")
+HEAVY = ("questionary", "genanki", "markdown_it", "pygments", "rich", "pydantic", "multiprocessing")
 ROOT = Path(__file__).resolve().parent.parent
 
 
