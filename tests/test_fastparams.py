@@ -113,15 +113,12 @@ def run_status(home: Path, plain: bool) -> tuple[str, bool]:
     env.pop(fastparams.PLAIN_ENV, None)
     if plain:
         env[fastparams.PLAIN_ENV] = "1"
-    code = (
-        "import sys\n"
+    code = (  # main() ends the process itself (flashprep.main.leave), after atexit handlers
+        "import sys, atexit\n"
+        "atexit.register(lambda: print('pydantic' in sys.modules))\n"
         "sys.argv = ['flashprep', 'status']\n"
         "from flashprep.main import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as exc:\n"
-        "    assert not exc.code, exc.code\n"
-        "print('pydantic' in sys.modules)\n"
+        "main()\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env

@@ -44,16 +44,15 @@ def test_import_cli_loads_no_heavy_library() -> None:
 
 def status_modules(home: Path) -> tuple[set[str], str]:
     env = dict(os.environ, FLASHPREP_HOME=str(home))
-    code = (
-        "import sys\n"
+    # main() ends the process itself (flashprep.main.leave), running atexit handlers.
+    probe = (
+        "import sys, atexit\n"
+        "atexit.register(lambda: print('\\n' + repr(sorted({m.split('.')[0] for m in "
+        "sys.modules}))))\n"
         "sys.argv = ['flashprep', 'status']\n"
         "from flashprep.main import main\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as exc:\n"
-        "    assert not exc.code, exc.code\n"
+        "main()\n"
     )
-    probe = code + "print('\\n' + repr(sorted({m.split('.')[0] for m in sys.modules})))\n"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=env
     )
@@ -192,3 +191,52 @@ def test_the_entry_point_behaves_like_the_full_app(
     full = cli(*args, env={"COLUMNS": "80", "TERM": "dumb", "NO_COLOR": "1"})
     assert out.returncode == full.exit_code
     assert out.stdout == full.stdout
+
+
+# ------------------------------------------------------ the exit without teardown
+
+
+def run_main(
+    args: list[str], home: Path, prelude: str = "", answers: str = ""
+) -> subprocess.CompletedProcess[str]:
+    probe = (
+        f"import sys\n{prelude}sys.argv = ['flashprep', *{args!r}]\n"
+        "from flashprep.main import main\nmain()\nprint('NOT REACHED')\n"
+    )
+    env = dict(os.environ, FLASHPREP_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-c", probe],
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+def test_main_ends_the_process_as_sys_exit_would(home: Path, tmp_path: Path) -> None:
+    from flashprep import __version__
+
+    done = run_main(["--version"], home)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert __version__ in done.stdout and "NOT REACHED" not in done.stdout  # piped: flushed
+    bad = run_main(["--decks", str(tmp_path / "nowhere"), "status"], home)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+    mark = tmp_path / "atexit-ran"
+    ran = run_main(
+        ["status"],
+        home,
+        f"import atexit, pathlib\natexit.register(pathlib.Path({str(mark)!r}).touch)\n",
+    )
+    assert ran.returncode == 0 and mark.exists()
+
+
+def test_a_review_ended_by_main_leaves_a_consistent_index(home: Path) -> None:
+    from flashprep.history import History, replay
+
+    answered = run_main(["review", "--plain", "--limit", "1"], home, answers="\n4\nq\n")
+    assert answered.returncode == 0, answered.stderr
+    with History.open(home) as h:
+        assert h.replayed == 0 and h.warnings == []  # the index covers the answer
+        assert len(h.states) == 1 and h.states == replay(home / "reviews.jsonl")

@@ -9,7 +9,6 @@ import typer
 
 from flashprep.cli import JsonOpt, app, emit_json, open_history, workspace
 from flashprep.errors import InputError
-from flashprep.plan import interview_ahead
 
 if TYPE_CHECKING:
     from flashprep.workspace import Workspace
@@ -118,6 +117,8 @@ def plan(
             changes["minutes_per_day"] = cfg.minutes_per_day
         write_config(ws.home, changes)
         ws.__dict__.pop("config", None)  # read the new values
+    from flashprep.plan import interview_ahead  # not at start-up (this module always is)
+
     if interview_ahead(ws) is None:
         when = ws.config.interview_date
         if as_json:
