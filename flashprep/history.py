@@ -22,7 +22,6 @@ up to date only when no writer holds the lock, and otherwise works from memory.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -72,6 +71,7 @@ class History:
         self._progress: Progress | None = None
         self._may_fix = False  # whether this process may rewrite the index
         self._changed = False  # states differ from the index's snapshot (see close)
+        self._stale_snapshot = False  # the index had no snapshot of its offset
         self._memory: index.Index | None = None  # see `indexed`
         # Appended (line, event, span) that the index does not hold yet (a failed update).
         self._unindexed: list[tuple[int, dict[str, Any], tuple[int, int]]] = []
@@ -107,6 +107,7 @@ class History:
                 h._open_for_append()
             else:
                 h._catch_up_if_free()
+                h._store_snapshot_if_free()
         except BaseException:
             h.close()
             raise
@@ -139,6 +140,10 @@ class History:
             if not self._may_fix:
                 return None  # e.g. a read-only home: the log alone serves a reader
             self.warnings.append(f"{path} cannot be opened ({exc}); rebuilding it from the log")
+        except index.IndexOutdated as exc:
+            self.warnings.append(
+                f"{path} is another flashprep's ({exc}); rebuilding it from the log"
+            )
         except index.IndexDamaged:
             self.warnings.append(f"{path} is damaged; rebuilding it from the log")
         except OSError:  # none yet and a reader may not make one, or a read-only home
@@ -164,7 +169,9 @@ class History:
             self._check_legacy_checkpoint()
         if self.index is not None:
             try:
-                rows = self.index.snapshot_rows() or self.index.state_rows()
+                snapshot = self.index.snapshot_rows()
+                self._stale_snapshot = snapshot is None
+                rows = snapshot or self.index.state_rows()
             except index.IndexDamaged:
                 self._discard_index(f"{index.index_path(self.home)} is damaged")
                 rows = self.index.state_rows() if self.index is not None else {}
@@ -190,15 +197,8 @@ class History:
         total = self._log_size()
         start = self.offset
         long_tail = total - start > PROGRESS_FROM
-        # A million small dicts, none of them in a cycle: the cyclic collector would only
-        # walk them again and again (a third of a rebuild's time), so it waits.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with indexload.collector_paused():
             part = self._apply_parts(total, start, long_tail)
-        finally:
-            if collecting:
-                gc.enable()
         if self._may_fix and self.index is not None and not self.index.event_indexes:
             try:
                 self.index.make_event_indexes()
@@ -252,7 +252,7 @@ class History:
         if loading and pending:  # the log ended early (cut while it was read)
             self._commit_load(pending)
         self.replayed = replayed
-        self._changed = replayed > 0
+        self._changed = replayed > 0 or self._stale_snapshot
         return tail
 
     def _load_part(self, part: indexload.PartRows, start: int, many: bool) -> bool:
@@ -455,7 +455,7 @@ class History:
         return self._memory
 
     def _store_snapshot(self) -> None:
-        """A writer that changed states leaves their snapshot in the index (best effort)."""
+        """Leave the states' snapshot in the index, if it covers them (best effort)."""
         idx = self.index
         if not self._changed or idx is None or idx.offset != self.offset or self._unindexed:
             return
@@ -463,6 +463,13 @@ class History:
             idx.store_snapshot(self.states.rows())
         except Exception:
             pass  # only the next start's speed depends on it
+
+    def _store_snapshot_if_free(self) -> None:
+        """A reader that brought the index up to date (or found no snapshot of it) leaves
+        the snapshot now, before the states can change in memory, if no writer is busy."""
+        if self._changed and self._may_fix and self._can_lock():
+            self._store_snapshot()
+        self._changed = False
 
     def close(self) -> None:
         if self._memory is not None:

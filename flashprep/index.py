@@ -41,11 +41,14 @@ from flashprep.schedule import ROW_FIELDS, Row
 from flashprep.sm2 import MIN_EF
 
 INDEX_NAME = "cache/index.sqlite"
-SCHEMA = 2  # PRAGMA user_version of this flashprep's index (another one is rebuilt)
+SCHEMA = 3  # PRAGMA user_version of this flashprep's index (another one is rebuilt)
 _SUFFIXES = ("", "-wal", "-shm", "-journal")
 
+# meta and decks hold blobs of megabytes (the snapshot, a deck file's cards), so they are
+# rowid tables: in a WITHOUT ROWID table every lookup that meets such a row reads all of
+# it to compare keys (~5 ms for the three small meta values beside a 4 MB snapshot).
 _TABLES = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE states (
     card_id TEXT PRIMARY KEY, ef INTEGER, interval INTEGER, repetitions INTEGER, due TEXT,
     lapses INTEGER, reviews INTEGER, last_day TEXT, introduced TEXT, flags INTEGER,
@@ -57,9 +60,7 @@ CREATE TABLE events (
     undone INTEGER NOT NULL DEFAULT 0, prev_interval INTEGER, interval INTEGER,
     pos INTEGER NOT NULL, len INTEGER NOT NULL
 );
-CREATE TABLE decks (
-    key TEXT PRIMARY KEY, stamp BLOB, format BLOB, head BLOB, rows BLOB
-) WITHOUT ROWID;
+CREATE TABLE decks (key TEXT PRIMARY KEY, stamp BLOB, format BLOB, head BLOB, rows BLOB);
 """
 _EVENT_INDEXES = """
 CREATE INDEX events_card ON events (card_id, line);
@@ -77,6 +78,10 @@ _DAY_FIELDS = frozenset({"due", "last_day", "introduced", "buried_until"})
 
 class IndexDamaged(Exception):
     """The index file is not a usable index (it is rebuilt)."""
+
+
+class IndexOutdated(IndexDamaged):
+    """The index was made by a flashprep with another index schema (it is rebuilt)."""
 
 
 class IndexUnavailable(IndexDamaged):
@@ -192,7 +197,7 @@ class Index:
                 _create_tables(conn)
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA:
-                raise IndexDamaged(f"index schema {version}")
+                raise IndexOutdated(f"index schema {version}, this one uses {SCHEMA}")
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if not _TABLE_NAMES <= names:
                 raise IndexDamaged("not flashprep's tables")
@@ -217,7 +222,11 @@ class Index:
         return cls(conn, Path(":memory:"))
 
     def _read_meta(self) -> None:
-        meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+        meta = dict(
+            self.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('offset', 'lines', 'last_id')"
+            )
+        )
         offset, lines, last_id = meta.get("offset", 0), meta.get("lines", 0), meta.get("last_id")
         if type(offset) is not int or type(lines) is not int or offset < 0 or lines < 0:
             raise IndexDamaged("bad meta")

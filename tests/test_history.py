@@ -173,7 +173,12 @@ def test_an_index_of_another_schema_is_rebuilt(home: Path) -> None:
         conn.execute("PRAGMA user_version = 99")
     h = History.open(home, write=True)
     h.close()
-    assert set(h.states) == {"a"} and "damaged" in h.warnings[0]
+    index = home / "cache" / "index.sqlite"
+    assert set(h.states) == {"a"}
+    assert h.warnings == [
+        f"{index} is another flashprep's (index schema 99, this one uses 3); "
+        "rebuilding it from the log"
+    ]
     assert History.open(home).warnings == []
 
 
@@ -330,3 +335,30 @@ def test_a_writer_leaves_a_snapshot_that_the_next_start_reads(
         c.execute("UPDATE meta SET value = x'00ff' WHERE key = 'snapshot'")  # ... or damaged
     h = History.open(home)
     assert h.states == replay(home / "reviews.jsonl") and rows_read == [1]  # the table
+    h.close()  # that reader left a good snapshot, since no writer was busy:
+    h = History.open(home)
+    assert h.states == replay(home / "reviews.jsonl") and rows_read == [1]
+    h.close()
+
+
+def test_a_reader_that_rebuilt_the_index_leaves_its_snapshot(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flashprep import index
+
+    answer_cards(home, ["a", "b", "c"])
+    damage_index(home, None)
+    with History.open(home) as h:
+        h.states["a"] = NEW_CARD  # a change in memory only: never the snapshot's
+    rows_read: list[int] = []
+    real = index.Index.state_rows
+    monkeypatch.setattr(index.Index, "state_rows", lambda self: rows_read.append(1) or real(self))
+    with History.open(home) as h:
+        assert h.states == replay(home / "reviews.jsonl") and rows_read == []
+    damage_index(home, None)
+    asked: list[int] = []
+    monkeypatch.setattr(History, "_can_lock", lambda self: asked.append(1) or len(asked) == 1)
+    with History.open(home) as h:  # a writer took the lock while this reader rebuilt
+        assert h.states == replay(home / "reviews.jsonl")
+    with closing(sqlite3.connect(home / "cache" / "index.sqlite")) as c:
+        assert c.execute("SELECT count(*) FROM meta WHERE key = 'snapshot'").fetchone() == (0,)
