@@ -9,8 +9,9 @@ so that no command has to read the whole log:
   before and after it, whether an undo took it back, and where its line is in the log),
   for stats, show, undo and the commands that read past events;
 * `meta`: the log offset, line count and last event id the index covers, and a snapshot of
-  every card's state at that offset (one marshal blob a writer leaves when it closes, read
-  instead of the `states` rows while it is current);
+  every card's state at that offset (one marshal blob left by a writer when it closes, or
+  by a reader that brought the index up to date; read instead of the `states` rows while
+  it is current);
 * `decks`: the parsed-deck cache, one row per deck file keyed by its path, size and
   mtime_ns, so every source set (`--decks DIR` or not) keeps its own files' rows.
 
@@ -111,9 +112,9 @@ def _connect(path: Path, *, create: bool) -> sqlite3.Connection:
         if mode.lower() != "wal":  # e.g. a read-only folder
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = NORMAL")
-        # A rebuild inserts a million rows into indexes keyed by card: with SQLite's default
-        # 2 MB page cache most of that time is spent evicting and re-reading pages.
-        conn.execute("PRAGMA cache_size = -65536")
+        # 8 MB of page cache (SQLite's default is 2 MB) for the lookups keyed by card that
+        # a catch-up updates; a long rebuild makes them once, at the end, and needs no more.
+        conn.execute("PRAGMA cache_size = -8192")
     except BaseException:
         conn.close()
         raise
@@ -257,7 +258,7 @@ class Index:
         return {r[0]: r[1:] for r in rows}
 
     def snapshot_rows(self) -> dict[str, Row] | None:
-        """`state_rows` from the snapshot a writer left, if it is of the offset the index
+        """`state_rows` from the snapshot left in the index, if it is of the offset the index
         covers now (else None): one marshal blob loads several times faster than 50,000
         table rows are read and checked."""
         try:

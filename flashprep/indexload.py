@@ -150,7 +150,7 @@ def parts(
     path: Path, start: int, first_line: int, total: int
 ) -> Iterator[PartRows | eventlog.Tail]:
     """eventlog.scan_chunks's parts from byte `start` (a line boundary, line
-    `first_line`), with all but the last two chunks or so decoded by a worker process and
+    `first_line`), with all but about the last part decoded by worker processes and
     given as PartRows. A corrupt line raises as scan_chunks would; if the worker cannot
     be started or dies, this process reads on from the first part it did not get."""
     from concurrent.futures.process import BrokenProcessPool  # see _pool
@@ -165,7 +165,7 @@ def parts(
             fh.seek(start)
             at, line, reading = start, first_line, True
             while True:
-                while reading and len(pending) <= AHEAD and total - at > 2 * eventlog.CHUNK:
+                while reading and len(pending) <= AHEAD and total - at > eventlog.CHUNK:
                     data = fh.read(eventlog.CHUNK)
                     body = data[: data.rfind(b"\n") + 1]
                     if not body:  # a line longer than a part: this process reads it
@@ -186,7 +186,8 @@ def parts(
     finally:
         for future, _ in pending:
             future.cancel()
-    yield from eventlog.scan_chunks(path, *resume, eventlog.CHUNK)
+    # The rest (about one part) in smaller parts: fewer decoded events held at once.
+    yield from eventlog.scan_chunks(path, *resume, max(eventlog.CHUNK // 4, 1))
 
 
 def _result_of(future: Future[bytes]) -> PartRows:
