@@ -30,7 +30,7 @@ from typing import Any
 
 from flashprep import eventlog, index, indexload, legacy
 from flashprep.errors import HistoryError
-from flashprep.events import make_event, state_row
+from flashprep.events import make_event, state_after, state_row
 from flashprep.fsutil import describe_os_error
 from flashprep.homelock import lock_is_free, take_lock
 from flashprep.legacy import LEGACY_STATE
@@ -495,5 +495,5 @@ def replay(path: Path) -> dict[str, CardState]:
     """Every card's state from a full read of the log (for tests and doctor)."""
     states: dict[str, CardState] = {}
     for _, event in eventlog.iter_events(path):
-        states[event["card_id"]] = CardState.from_dict(event["state"])
+        states[event["card_id"]] = state_after(event)
     return states

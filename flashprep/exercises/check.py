@@ -124,7 +124,3 @@ class Checker:
                     )
                 results.append(("postgresql", same))
         return results
-
-
-def checker_for(home: Path, sql_engine: str = "sqlite", postgres_dsn: str | None = None) -> Checker:
-    return Checker(home, sql_engine, postgres_dsn)

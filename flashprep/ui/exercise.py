@@ -116,13 +116,6 @@ def outcome_lines(outcome: Outcome, width: int = 100) -> list[str]:
     return lines
 
 
-def solution_lines(card: Any) -> list[str]:
-    """The reference solution, for after the grade (plain)."""
-    if not card.solution:
-        return []
-    return ["-- solution", card.solution]
-
-
 # ------------------------------------------------------------------ rich
 
 
