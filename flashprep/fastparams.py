@@ -215,9 +215,10 @@ def keep_only_invoked(app: Any, argv: list[str], value_options: frozenset[str]) 
     typer turns every registered command into click objects on each run
     (signature inspection, annotations, parameters: ~1 ms a command, ~15 ms for
     this CLI). A run invokes one command, so the console entry point drops the
-    others first. Anything unusual -- help, --version, no command, or a name that
-    is not a command (typer's "no such command" with suggestions needs them
-    all) -- leaves `app` untouched, and so does plain typer (`available()` false).
+    others first, and `--version` (eager: it exits before any command is looked at)
+    keeps none. Anything unusual -- help, no command, or a name that is not a command
+    (typer's "no such command" with suggestions needs them all) -- leaves `app`
+    untouched, and so does plain typer (`available()` false).
     Only for a process that runs one command.
     """
     if not available():
@@ -229,7 +230,12 @@ def keep_only_invoked(app: Any, argv: list[str], value_options: frozenset[str]) 
     args = iter(argv)
     name = None
     for arg in args:
-        if arg in ("-h", "--help", "--version") or arg == "--":
+        if arg == "--version" and "-h" not in argv and "--help" not in argv:
+            # Eager: it prints and exits before any command is looked at.
+            app.registered_commands[:] = []
+            app.registered_groups[:] = []
+            return
+        if arg in ("-h", "--help") or arg == "--":
             return
         if arg.startswith("-"):
             if arg in value_options:

@@ -229,16 +229,17 @@ class History:
             else eventlog.scan_chunks(*first, eventlog.CHUNK)
         )
         for item in source:
-            tail = item if isinstance(item, eventlog.Tail) else None
-            last = tail is not None and (bool(tail.torn) or tail.needs_newline or tail.end >= total)
+            if isinstance(item, eventlog.Tail):  # read here (the others: decoded by a worker)
+                tail = item
+                last = bool(item.torn) or item.needs_newline or item.end >= total
+                load = loading and not last
+                part = indexload.part_rows(item) if load else indexload.states_only(item)
+            else:
+                part, last = item, False
             if loading and pending and (last or self.offset - committed >= LOAD_COMMIT):
                 loading, committed = self._commit_load(pending), self.offset
-            if tail is not None and (last or not loading):
-                part = indexload.states_only(tail)
-            else:
-                part = indexload.part_rows(tail) if tail is not None else item  # type: ignore[assignment]
-                if loading:
-                    loading = self._load_part(part, start, long_tail)
+            if loading and not last:
+                loading = self._load_part(part, start, long_tail)
                 if loading:
                     pending.update(part.states)
             self.states.set_rows(part.states)

@@ -155,7 +155,9 @@ def test_status_json_still_parses(cli) -> None:  # type: ignore[no-untyped-def]
         (["--decks=x", "export", "anki"], ["export"]),
         (["stat"], None),  # not a command: typer's suggestions need them all
         (["status", "--help"], None),
-        (["--version"], None),
+        (["--version"], []),  # eager: it exits before any command is looked at
+        (["--version", "status"], []),
+        (["--version", "--help"], None),
         ([], None),
     ],
 )
