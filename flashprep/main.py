@@ -35,9 +35,16 @@ def leave(code: object) -> NoReturn:
     `status`), for a process that is about to end anyway. What matters of a normal exit
     still happens first: atexit handlers (temporary folders, worker pools), then the
     standard streams flushed. Every file and database a command writes is closed by the
-    command itself, and the writer lock is released by the kernel."""
+    command itself, and the writer lock is released by the kernel. If a thread that is
+    not a daemon is still running, the exit is the ordinary one, which waits for it."""
     import atexit
 
+    threading = sys.modules.get("threading")
+    if threading is not None and any(
+        t.is_alive() and not t.daemon and t is not threading.main_thread()
+        for t in threading.enumerate()
+    ):
+        raise SystemExit(code)
     if code is None:
         status = 0
     elif isinstance(code, int):

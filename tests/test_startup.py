@@ -234,6 +234,19 @@ def test_main_ends_the_process_as_sys_exit_would(home: Path, tmp_path: Path) -> 
     assert ran.returncode == 0 and mark.exists()
 
 
+def test_main_waits_for_a_running_thread_as_a_normal_exit_does(home: Path, tmp_path: Path) -> None:
+    mark = tmp_path / "thread-finished"
+    prelude = (
+        "import threading, time, pathlib\n"
+        "def late():\n"
+        "    time.sleep(0.3)\n"
+        f"    pathlib.Path({str(mark)!r}).touch()\n"
+        "threading.Thread(target=late).start()\n"
+    )
+    done = run_main(["--version"], home, prelude)
+    assert done.returncode == 0 and mark.exists()
+
+
 def test_a_review_ended_by_main_leaves_a_consistent_index(home: Path) -> None:
     from flashprep.history import History, replay
 
