@@ -334,11 +334,12 @@ class Index:
         """Index the events of `tail` (a part of the log read by flashprep.eventlog, in log
         order) and record that the index now covers the log up to its end. `prev` is the
         card states before these events, if the caller has them (else they are read)."""
+        part = part_rows(tail)
         with self._writing() as conn:
             conn.execute("DELETE FROM events WHERE line > ?", (self.lines,))  # see begin_load
-            part = part_rows(tail)
             self._add(part, prev)
-            self._cover(part.states, part.end, part.lines, part.last_id or self.last_id)
+            covered = self._cover(part.states, part.end, part.lines, part.last_id or self.last_id)
+        self.offset, self.lines, self.last_id = covered
 
     # A long tail (a rebuild) is loaded part by part, so memory stays flat: begin_load,
     # then add_events for each part (events only), then commit with the states they left.
@@ -367,7 +368,8 @@ class Index:
         """End a load: the cards' `states` once its events are applied, and that the index
         covers the log up to `end`."""
         with self._writing():
-            self._cover(states, end, lines, last_id)
+            covered = self._cover(states, end, lines, last_id)
+        self.offset, self.lines, self.last_id = covered
 
     def make_event_indexes(self) -> None:
         """The events table's indexes, made if they are missing."""
@@ -375,7 +377,11 @@ class Index:
             self.conn.executescript(_EVENT_INDEXES.replace("INDEX", "INDEX IF NOT EXISTS"))
             self.event_indexes = True
 
-    def _cover(self, states: Mapping[str, Row], end: int, lines: int, last_id: str | None) -> None:
+    def _cover(
+        self, states: Mapping[str, Row], end: int, lines: int, last_id: str | None
+    ) -> tuple[int, int, str | None]:
+        """Inside a transaction: the states, and the meta of what the index then covers
+        (returned, for the caller to adopt once the transaction has committed)."""
         conn = self.conn
         conn.executemany(
             "INSERT OR REPLACE INTO states VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -385,7 +391,7 @@ class Index:
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
             (("offset", end), ("lines", lines), ("last_id", last_id)),
         )
-        self.offset, self.lines, self.last_id = end, lines, last_id
+        return end, lines, last_id
 
     def _add(self, part: PartRows, prev: Mapping[str, Row] | None) -> None:
         """Insert a part's event rows, their prev_interval completed from `prev` (read from
@@ -401,7 +407,7 @@ class Index:
                 for cid, interval in conn.execute(
                     f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", some
                 ):
-                    prev[cid] = (None, interval)
+                    prev[cid] = (None, interval)  # only a row's interval (place 1) is read
         for place, cid in part.firsts:
             before = prev.get(cid)
             if before is not None:
