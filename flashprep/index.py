@@ -273,22 +273,11 @@ class Index:
         return rows
 
     def store_snapshot(self, rows: Mapping[str, Sequence[Any]]) -> None:
-        """Keep `rows` (every card's state at the offset the index covers) as the snapshot."""
+        """Keep `rows` (every card's state at the offset the index covers) as the snapshot;
+        IndexDamaged if another process moved the index meanwhile (nothing is kept)."""
         blob = marshal.dumps((self.offset, {k: tuple(v) for k, v in rows.items()}))
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            (offset,) = conn.execute(
-                "SELECT coalesce((SELECT value FROM meta WHERE key = 'offset'), 0)"
-            ).fetchone()
-            if offset == self.offset:
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', ?)", (blob,)
-                )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        with self._writing() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot', ?)", (blob,))
 
     def card_spans(self, card_id: str) -> list[tuple[int, int]]:
         """(offset, length) in the log of each of the card's events, in log order."""
@@ -400,14 +389,12 @@ class Index:
         rows = part.rows
         if prev is None:
             ids = [cid for _, cid in part.firsts]
-            prev = {}
-            for chunk in range(0, len(ids), 500):
-                some = ids[chunk : chunk + 500]
-                marks = ",".join("?" * len(some))
-                for cid, interval in conn.execute(
-                    f"SELECT card_id, interval FROM states WHERE card_id IN ({marks})", some
-                ):
-                    prev[cid] = (None, interval)  # only a row's interval (place 1) is read
+            prev = {  # only a row's interval (place 1) is read
+                cid: (None, interval)
+                for cid, interval in self._where_in(
+                    "SELECT card_id, interval FROM states WHERE card_id", ids
+                )
+            }
         for place, cid in part.firsts:
             before = prev.get(cid)
             if before is not None:
@@ -425,27 +412,19 @@ class Index:
 
     def deck_heads(self, keys: Iterable[str]) -> dict[str, tuple[Any, Any, Any]]:
         """(stamp, format, head) of each cached deck file in `keys`, undecoded."""
-        keys = list(keys)
-        out: dict[str, tuple[Any, Any, Any]] = {}
-        for chunk in range(0, len(keys), 500):
-            part = keys[chunk : chunk + 500]
-            marks = ",".join("?" * len(part))
-            for key, stamp, fmt, head in self.conn.execute(
-                f"SELECT key, stamp, format, head FROM decks WHERE key IN ({marks})", part
-            ):
-                out[key] = (stamp, fmt, head)
-        return out
+        found = self._where_in("SELECT key, stamp, format, head FROM decks WHERE key", list(keys))
+        return {key: (stamp, fmt, head) for key, stamp, fmt, head in found}
 
     def deck_rows(self, keys: Sequence[str]) -> dict[str, bytes]:
         """The undecoded card rows of each cached deck file in `keys`."""
-        out: dict[str, bytes] = {}
-        for chunk in range(0, len(keys), 500):
-            part = list(keys[chunk : chunk + 500])
-            marks = ",".join("?" * len(part))
-            out.update(
-                self.conn.execute(f"SELECT key, rows FROM decks WHERE key IN ({marks})", part)
-            )
-        return out
+        return dict(self._where_in("SELECT key, rows FROM decks WHERE key", keys))
+
+    def _where_in(self, select: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """The rows of `select` ("... WHERE column") IN `keys`, queried 500 keys at a time
+        (SQLite's limit on bound parameters may be as low as 999)."""
+        for start in range(0, len(keys), 500):
+            some = list(keys[start : start + 500])
+            yield from self.conn.execute(f"{select} IN ({','.join('?' * len(some))})", some)
 
     def store_decks(self, entries: Sequence[tuple[str, bytes, bytes, bytes, bytes]]) -> None:
         """Replace the cached rows of these deck files (key, stamp, format, head, rows)."""
